@@ -1,0 +1,1 @@
+"""LSTM from Scratch: the course package (CLI, graders, experiments)."""

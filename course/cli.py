@@ -1,0 +1,51 @@
+"""The ``lstm-course`` command line.
+
+Each subcommand lives in its own module in :mod:`course.commands` and
+defines ``register(subparsers)``; this file only collects them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+
+# Keep TensorFlow's C++ start-up chatter out of the output; set before anything imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from course import commands  # noqa: E402
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every subcommand found in :mod:`course.commands`.
+
+    Returns:
+        The top-level argument parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="lstm-course", description="LSTM from Scratch: train, check, grade, benchmark."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``lstm-course`` with ``argv`` (default: the process's arguments).
+
+    Args:
+        argv: list of str, the arguments after the program name.
+
+    Returns:
+        The process exit code.
+    """
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

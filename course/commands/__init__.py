@@ -1,0 +1,1 @@
+"""Subcommands of ``lstm-course``: one module each, with ``register(subparsers)``."""

@@ -1,0 +1,142 @@
+"""``lstm-course train``: train an implementation with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import time
+from pathlib import Path
+
+from course.pipelines import DATA_PATHS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train`` subcommand.
+
+    Args:
+        subparsers: the top-level parser's subparsers.
+    """
+    parser = subparsers.add_parser("train", help="train an implementation and report its accuracy")
+    parser.add_argument("--impl", default="solutions", help="solutions, exercises or a folder (default: solutions)")
+    parser.add_argument("--seq-len", type=int, default=25, help="time steps T (default: 25)")
+    parser.add_argument("--epochs", type=int, default=2, help="passes over the training data (default: 2)")
+    parser.add_argument("--samples", type=int, default=80_000, help="training pairs per epoch (default: 80000)")
+    parser.add_argument("--val-samples", type=int, default=8_000, help="held-out pairs (default: 8000)")
+    parser.add_argument("--units", type=int, default=32, help="LSTM units H (default: 32)")
+    parser.add_argument("--batch-size", type=int, default=64, help="batch size B (default: 64)")
+    parser.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's step size (default: 1e-3)")
+    parser.add_argument("--data", choices=sorted(DATA_PATHS), default=next(iter(DATA_PATHS)),
+                        help="data path (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=None, help="seed TensorFlow, NumPy and Python")
+    parser.add_argument("--plot", type=Path, help="save the training curves to this PNG")
+    parser.add_argument("--json", type=Path, help="write the history and timings to this JSON file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, show progress, print the final validation accuracy.
+
+    Args:
+        args: the parsed command-line arguments.
+
+    Returns:
+        0.
+    """
+    import keras
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from course.impl import load
+
+    console = Console()
+    if args.seed is not None:
+        keras.utils.set_random_seed(args.seed)
+    impl = load(args.impl)
+    make_data = DATA_PATHS[args.data]
+    console.print(
+        f"[bold]Training[/] {impl.folder} · T={args.seq_len} · {args.epochs} x {args.samples:,} samples"
+        f" · data path: [cyan]{args.data}[/] ({make_data.__doc__.strip().splitlines()[0]})"
+    )
+    train_ds = make_data(impl.data, args.seq_len, args.samples)
+    val_ds = make_data(impl.data, args.seq_len, args.val_samples)
+    model = impl.model.IntegrationModel(units=args.units)
+
+    curve: list[tuple[int, float, float]] = []  # (samples seen, running loss, running accuracy)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TextColumn("loss {task.fields[loss]:.4f} · acc {task.fields[acc]:.4f} · {task.fields[rate]:,.0f} samples/s"),
+        TimeElapsedColumn(),
+    )
+    kwargs = {}
+    start = time.perf_counter()
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("train", total=args.epochs * args.samples, loss=0.0, acc=0.0, rate=0.0)
+
+        def progress(batch: int, loss: float, accuracy: float) -> None:
+            """Advance the bar by one batch."""
+            bar.advance(task, batch)
+            seen = int(bar.tasks[0].completed)
+            rate = seen / max(time.perf_counter() - start, 1e-9)
+            bar.update(task, loss=loss, acc=accuracy, rate=rate)
+            curve.append((seen, loss, accuracy))
+
+        if "progress" in inspect.signature(impl.train.train).parameters:
+            kwargs["progress"] = progress
+        kwargs["batch_size"] = args.batch_size if "batch_size" in inspect.signature(impl.train.train).parameters else None
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        history = impl.train.train(model, train_ds, val_ds, epochs=args.epochs,
+                                   learning_rate=args.learning_rate, **kwargs)
+        bar.update(task, completed=args.epochs * args.samples)
+    seconds = time.perf_counter() - start
+
+    val_accuracy = history["val_accuracy"][-1]
+    console.print(
+        f"final validation accuracy: [bold green]{val_accuracy:.4f}[/] "
+        f"(val loss {history['val_loss'][-1]:.4f}) in {seconds:.1f} s, "
+        f"{args.epochs * args.samples / seconds:,.0f} samples/s end to end"
+    )
+    if args.plot:
+        save_curves(args.plot, curve, history, args.samples)
+        console.print(f"training curves saved to {args.plot}")
+    if args.json:
+        record = {"args": {k: str(v) for k, v in vars(args).items() if k != "func"},
+                  "history": history, "seconds": seconds, "curve": curve}
+        args.json.write_text(json.dumps(record, indent=2))
+    return 0
+
+
+def save_curves(path: Path, curve: list[tuple[int, float, float]],
+                history: dict[str, list[float]], samples_per_epoch: int) -> None:
+    """Plot running training loss and accuracy, with per-epoch validation accuracy.
+
+    Args:
+        path: Path, the PNG to write.
+        curve: list of ``(samples seen, running loss, running accuracy)`` per batch.
+        history: dict, the per-epoch history returned by ``train``.
+        samples_per_epoch: int, training pairs in one epoch.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    epochs = [samples_per_epoch * (e + 1) for e in range(len(history["val_accuracy"]))]
+    if curve:
+        seen, loss, acc = zip(*curve)
+        ax_loss.plot(seen, loss, label="train (running mean in epoch)")
+        ax_acc.plot(seen, acc, label="train (running mean in epoch)")
+    ax_loss.plot(epochs, history["val_loss"], "o-", label="validation")
+    ax_acc.plot(epochs, history["val_accuracy"], "o-", label="validation")
+    ax_acc.axhline(0.8, color="grey", linestyle="--", linewidth=1, label="homework's bar (0.80)")
+    ax_loss.set(xlabel="training samples seen", ylabel="binary cross-entropy", title="Loss")
+    ax_acc.set(xlabel="training samples seen", ylabel="accuracy (last step)", title="Accuracy", ylim=(0.45, 1.0))
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
