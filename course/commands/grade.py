@@ -1,0 +1,193 @@
+"""``lstm-course grade``: grade submissions in isolation into a gradebook, reports, or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``grade`` subcommand.
+
+    Args:
+        subparsers: the top-level parser's subparsers.
+    """
+    parser = subparsers.add_parser(
+        "grade", help="grade submissions (folders, zips, or folders of them) into a gradebook",
+        description="Grade every submission in its own process tree with time, memory and output limits. "
+                    "Writes one gradebook row and one report per submission, skips submissions already "
+                    "graded (same content, same grader) unless --force, and with --json prints the "
+                    "Gradescope results JSON of one submission on stdout and nothing else.",
+    )
+    parser.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION",
+                        help="a submission folder or .zip, or a folder of them")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="processes at once: submissions in parallel (or parts of one submission)")
+    parser.add_argument("--out", type=Path, help="gradebook CSV (default: gradebook.csv; none with --json)")
+    parser.add_argument("--reports", type=Path, help="folder for the reports (default: next to the gradebook)")
+    parser.add_argument("--force", action="store_true", help="regrade submissions the gradebook already holds")
+    parser.add_argument("--json", action="store_true",
+                        help="print the Gradescope results JSON (one object per submission) on stdout")
+    parser.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission (default: 900)")
+    parser.add_argument("--check-timeout", type=float,
+                        help="wall-clock seconds per check, passed to the grading core")
+    parser.add_argument("--memory-mb", type=int, default=6144,
+                        help="cap on a submission's summed resident memory, MiB (default: 6144)")
+    parser.add_argument("--output-kb", type=int, default=20, help="output kept per submission, KiB (default: 20)")
+    parser.add_argument("--core-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra keyword argument for the grading core (VALUE read as JSON if it parses)")
+    parser.add_argument("--core", default="course.grading.core", help=argparse.SUPPRESS)
+    parser.set_defaults(func=run)
+
+
+def _core_options(args: argparse.Namespace) -> dict:
+    """Keyword arguments for ``grade_submission`` from ``--check-timeout`` and ``--core-option``.
+
+    Args:
+        args: the parsed arguments.
+
+    Returns:
+        dict of keyword arguments.
+    """
+    options: dict = {}
+    if args.check_timeout is not None:
+        options["check_timeout"] = args.check_timeout
+    for item in args.core_option:
+        key, _, value = item.partition("=")
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    return options
+
+
+def run(args: argparse.Namespace) -> int:
+    """Grade, write the gradebook and reports, show progress, print a summary or JSON.
+
+    Args:
+        args: the parsed arguments.
+
+    Returns:
+        0 whatever the scores; 2 when a path does not exist.
+    """
+    from rich.console import Console
+
+    from course.grading.batch import BatchOptions, grade_batch
+    from course.grading.batch_submission import discover
+    from course.grading.sandbox_batch import Limits
+
+    err = Console(stderr=True)
+    try:
+        submissions = discover(args.submissions)
+    except FileNotFoundError as error:
+        err.print(f"[red]{error}[/]")
+        return 2
+    if not submissions:
+        err.print("[yellow]no submissions found[/]")
+        return 2
+    many = len(submissions) > 1
+    options = BatchOptions(
+        jobs=args.jobs if many else 1, core_jobs=1 if many else args.jobs,
+        limits=Limits(wall_seconds=args.timeout, memory_mb=args.memory_mb, output_bytes=args.output_kb * 1024),
+        core_options=_core_options(args), force=args.force, core=args.core,
+    )
+    if args.json:
+        return _run_json(submissions, options, args)
+    out = args.out or Path("gradebook.csv")
+    reports = args.reports or out.with_name(f"{out.stem}-reports")
+    rows = _with_progress(submissions, out, reports, options, err)
+    _summary(rows, out, reports)
+    return 0
+
+
+def _with_progress(submissions: list, out: Path, reports: Path, options: object, err: object) -> list:
+    """Run the batch under a rich progress bar on stderr.
+
+    Args:
+        submissions: list of Submission.
+        out: Path, the gradebook.
+        reports: Path, the reports folder.
+        options: BatchOptions.
+        err: rich Console on stderr.
+
+    Returns:
+        The rows.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from course.grading.batch import grade_batch
+
+    columns = (TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"))
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("grade", total=len(submissions), last="")
+
+        def on_start(total: int, skipped: int) -> None:
+            """Say how many are already graded."""
+            if skipped:
+                err.print(f"{skipped} of {total} already graded (same content and grader): skipped; --force regrades")
+
+        def on_done(row: object, skipped: bool) -> None:
+            """Advance the bar and show the last result."""
+            tag = "skipped" if skipped else f"{row.status} {row.score:g}/{row.max_score:g} in {row.seconds:.0f} s"
+            bar.update(task, advance=1, last=f"{row.name}: {tag}")
+
+        return grade_batch(submissions, out=out, reports=reports, options=options,
+                           on_start=on_start, on_done=on_done)
+
+
+def _summary(rows: list, out: Path, reports: Path) -> None:
+    """Print a table of the rows and where the gradebook and reports are.
+
+    Args:
+        rows: list of Row.
+        out: Path, the gradebook.
+        reports: Path, the reports folder.
+    """
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Gradebook")
+    parts = list(dict.fromkeys(p for r in rows for p in r.parts))
+    for column in ("submission", "status", "score", *parts, "seconds"):
+        table.add_column(column, justify="left" if column in ("submission", "status") else "right")
+    colours = {"ok": "green", "timeout": "yellow", "crashed": "red", "invalid": "magenta"}
+    for row in rows:
+        cells = [f"{row.parts[p][0]:g}/{row.parts[p][1]:g}" if p in row.parts else "" for p in parts]
+        table.add_row(row.name, f"[{colours.get(row.status, 'white')}]{row.status}[/]",
+                      f"{row.score:g}/{row.max_score:g}", *cells, f"{row.seconds:.0f}")
+    console = Console()
+    console.print(table)
+    counts = Counter(r.status for r in rows)
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" · gradebook: {out} · reports: {reports}/")
+
+
+def _run_json(submissions: list, options: object, args: argparse.Namespace) -> int:
+    """Grade and print each result as one JSON object per line on stdout (nothing else there).
+
+    Args:
+        submissions: list of Submission.
+        options: BatchOptions.
+        args: the parsed arguments (``--out`` and ``--reports`` are honoured when given).
+
+    Returns:
+        0.
+    """
+    from course.grading import gradebook
+    from course.grading.batch import grade_one, write_report
+
+    book = gradebook.read(args.out) if args.out else {}
+    for submission in submissions:
+        row, result, outcome = grade_one(submission, options)
+        if args.reports or args.out:
+            write_report(row, result, outcome, args.reports or args.out.with_name(f"{args.out.stem}-reports"))
+        if args.out:
+            book[row.submission] = row
+            gradebook.write(args.out, list(book.values()))
+        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+    return 0

@@ -1,0 +1,311 @@
+"""Grade many submissions: isolated workers in parallel, a gradebook row and a report for each.
+
+The flow for one submission: fingerprint it, skip it if the gradebook already holds this
+content graded by this grader, otherwise run a worker under :mod:`sandbox_batch`'s
+limits, turn whatever came back (a result, a timeout, a crash) into a row, write the
+student's report, and rewrite the gradebook. The score always comes from the core's
+report as received by this process; nothing the submission prints or writes counts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from course.grading import gradebook, report
+from course.grading.batch_submission import Submission, content_hash
+from course.grading.gradebook import Row
+from course.grading.sandbox_batch import Limits, WorkerOutcome, run_isolated
+
+#: Longest ``output`` kept per check (Gradescope shows, and stores, less than a student can print).
+MAX_TEST_OUTPUT = 4_000
+
+
+@dataclass
+class BatchOptions:
+    """How to grade.
+
+    Attributes:
+        jobs: int, submissions graded at the same time.
+        core_jobs: int, part processes the core runs at the same time for one submission.
+        limits: Limits, per-submission wall clock, memory and output caps.
+        core_options: dict, extra keyword arguments for ``grade_submission`` (e.g. per-check limits).
+        force: bool, regrade submissions the gradebook already holds.
+        core: str, the module that provides ``grade_submission``.
+    """
+
+    jobs: int = 1
+    core_jobs: int = 1
+    limits: Limits = field(default_factory=Limits)
+    core_options: dict = field(default_factory=dict)
+    force: bool = False
+    core: str = "course.grading.core"
+
+
+def normalise(result: dict) -> dict:
+    """Make a Gradescope result self-consistent: every test's score in ``[0, max]``, the total their sum.
+
+    Args:
+        result: dict, as ``GradeReport.to_gradescope()`` returns it.
+
+    Returns:
+        A new dict; tests' outputs are cut to :data:`MAX_TEST_OUTPUT` characters.
+    """
+    tests = []
+    for test in result.get("tests", []):
+        maximum = _finite(test.get("max_score", 0))
+        score = min(max(_finite(test.get("score", 0)), 0.0), maximum)
+        output = str(test.get("output", ""))
+        if len(output) > MAX_TEST_OUTPUT:
+            output = output[:MAX_TEST_OUTPUT] + f"\n[... {len(output) - MAX_TEST_OUTPUT:,} characters cut ...]"
+        tests.append({**test, "score": score, "max_score": maximum, "output": output})
+    normal = {**result, "tests": tests}
+    if tests:
+        normal["score"] = sum(t["score"] for t in tests)
+        normal["max_score"] = sum(t["max_score"] for t in tests)
+    return normal
+
+
+def _finite(value: object) -> float:
+    """A number that is finite and not negative, 0 otherwise.
+
+    Args:
+        value: anything.
+
+    Returns:
+        float.
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) and number > 0 else 0.0
+
+
+def parts_of(result: dict) -> dict[str, tuple[float, float]]:
+    """Per-part ``(score, max_score)`` of a result.
+
+    Uses the core's own part scores when it reports them (``extra_data.parts`` or
+    ``parts``), else groups the tests by their part (``extra_data.part``, the first tag,
+    or the name's prefix before ``:``).
+
+    Args:
+        result: dict, a normalised Gradescope result.
+
+    Returns:
+        dict of part name to ``(score, max_score)``, in the order the parts first appear.
+    """
+    reported = (result.get("extra_data") or {}).get("parts") or result.get("parts")
+    if isinstance(reported, dict) and reported:
+        parts = {}
+        for name, value in reported.items():
+            if isinstance(value, dict):
+                parts[str(name)] = (_finite(value.get("score")), _finite(value.get("max_score")))
+            elif isinstance(value, (list, tuple)) and len(value) == 2:
+                parts[str(name)] = (_finite(value[0]), _finite(value[1]))
+        if parts:
+            return parts
+    parts: dict[str, list[float]] = {}
+    for test in result.get("tests", []):
+        part = _part_of_test(test)
+        total = parts.setdefault(part, [0.0, 0.0])
+        total[0] += test["score"]
+        total[1] += test["max_score"]
+    return {name: (score, maximum) for name, (score, maximum) in parts.items()}
+
+
+def _part_of_test(test: dict) -> str:
+    """The part a test belongs to.
+
+    Args:
+        test: dict, one Gradescope test.
+
+    Returns:
+        The part's name.
+    """
+    extra = test.get("extra_data") or {}
+    if extra.get("part"):
+        return str(extra["part"])
+    if test.get("tags"):
+        return str(test["tags"][0])
+    name = str(test.get("name", ""))
+    return name.split(":", 1)[0].strip() if ":" in name else "other"
+
+
+def status_of(outcome: WorkerOutcome, record: dict | None) -> tuple[str, str]:
+    """The row's status and reason, from the worker's fate and the core's report.
+
+    Args:
+        outcome: WorkerOutcome, what happened to the worker.
+        record: dict or None, the worker's verified record.
+
+    Returns:
+        ``(status, reason)``.
+    """
+    if outcome.status != "ok" or record is None:
+        return outcome.status if outcome.status != "ok" else "crashed", outcome.reason
+    if record.get("invalid_reason"):
+        return "invalid", record["invalid_reason"]
+    result = record["gradescope"]
+    status = (result.get("extra_data") or {}).get("status") or result.get("status") or "ok"
+    reason = (result.get("extra_data") or {}).get("reason") or ""
+    return (status if status in gradebook.STATUSES else "crashed"), str(reason)
+
+
+def failed_result(status: str, reason: str, max_score: float) -> dict:
+    """The Gradescope result for a submission whose grading never finished.
+
+    Args:
+        status: str, ``timeout`` or ``crashed``.
+        reason: str, what happened.
+        max_score: float, the points available.
+
+    Returns:
+        A result with score 0 and the reason as its output.
+    """
+    return {"score": 0.0, "max_score": max_score, "tests": [],
+            "output": f"Grading stopped ({status}): {reason}. No check could be scored.",
+            "extra_data": {"status": status, "reason": reason}}
+
+
+def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = "", grader: str = "",
+              max_score: float = 0.0) -> tuple[Row, dict, WorkerOutcome]:
+    """Grade one submission in an isolated worker.
+
+    Args:
+        submission: Submission, what to grade.
+        options: BatchOptions.
+        sha256: str, its content hash (computed here when empty).
+        grader: str, the grader fingerprint (computed here when empty).
+        max_score: float, the points available, used when grading never finished.
+
+    Returns:
+        ``(row, Gradescope result, worker outcome)``; the result carries the status and the
+        per-part scores in ``extra_data``.
+    """
+    sha256 = sha256 or content_hash(submission.path)
+    grader = grader or gradebook.grader_fingerprint()
+    with tempfile.TemporaryDirectory(prefix="lstm-batch-") as scratch:
+        outcome = run_isolated(
+            [str(submission.path), "--jobs", str(options.core_jobs), "--core-options", json.dumps(options.core_options),
+             "--core", options.core],
+            limits=options.limits, cwd=Path(scratch),
+        )
+    record = outcome.result
+    status, reason = status_of(outcome, record)
+    if record is not None:
+        result = normalise(record["gradescope"])
+    else:
+        result = failed_result(status, reason, max_score)
+    parts = parts_of(result)
+    result["extra_data"] = {**(result.get("extra_data") or {}), "status": status, "reason": reason,
+                            "parts": {p: {"score": s, "max_score": m} for p, (s, m) in parts.items()}}
+    if status == "invalid":
+        result["output"] = f"This submission could not be graded as submitted: {reason}\n\n{result.get('output', '')}".strip()
+    row = Row(
+        name=submission.name, submission=str(submission.path), status=status,
+        score=float(result.get("score", 0.0)), max_score=float(result.get("max_score", max_score)), parts=parts,
+        seconds=outcome.seconds, peak_memory_mb=outcome.peak_memory_mb, output_bytes=outcome.output_bytes,
+        reason=reason, sha256=sha256, grader=grader,
+        graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    return row, result, outcome
+
+
+def write_report(row: Row, result: dict, outcome: WorkerOutcome | None, folder: Path) -> None:
+    """Write ``NAME.md`` (for the student) and ``NAME.json`` (for the instructor) into ``folder``.
+
+    Args:
+        row: Row, updated in place with the report's path.
+        result: dict, the Gradescope result.
+        outcome: WorkerOutcome or None, for the instructor's copy of the (truncated) output.
+        folder: Path, the reports folder.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{row.name}.md"
+    row.report = str(path)
+    path.write_text(report.markdown(row, result))
+    instructor = {"row": row.to_csv(), "result": result}
+    if outcome is not None:
+        instructor["worker_output"] = outcome.output
+        instructor["rejected_result_messages"] = outcome.rejected_messages
+    (folder / f"{row.name}.json").write_text(json.dumps(instructor, indent=2))
+
+
+def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, options: BatchOptions,
+                on_start: Callable[[int, int], None] | None = None,
+                on_done: Callable[[Row, bool], None] | None = None) -> list[Row]:
+    """Grade submissions in parallel into a gradebook and reports, skipping those already graded.
+
+    Args:
+        submissions: list of Submission.
+        out: Path, the gradebook CSV (read first when it exists, rewritten after every submission).
+        reports: Path, the reports folder.
+        options: BatchOptions.
+        on_start: optional ``on_start(total, skipped)`` called once before grading.
+        on_done: optional ``on_done(row, skipped)`` called after each submission.
+
+    Returns:
+        The rows of these submissions, in their given order.
+    """
+    book = gradebook.read(out)
+    grader = gradebook.grader_fingerprint()
+    hashes = {s.path: content_hash(s.path) for s in submissions}
+    todo, skipped = [], []
+    for submission in submissions:
+        previous = book.get(str(submission.path))
+        fresh = previous is not None and previous.sha256 == hashes[submission.path] and previous.grader == grader
+        (skipped if fresh and not options.force else todo).append(submission)
+    if on_start is not None:
+        on_start(len(submissions), len(skipped))
+    for submission in skipped:
+        if on_done is not None:
+            on_done(book[str(submission.path)], True)
+
+    max_score = _usual_max(book.values())
+    with ThreadPoolExecutor(max_workers=max(options.jobs, 1)) as pool:
+        futures = {pool.submit(grade_one, s, options, sha256=hashes[s.path], grader=grader, max_score=max_score): s
+                   for s in todo}
+        for future in as_completed(futures):
+            row, result, outcome = future.result()
+            write_report(row, result, outcome, reports)
+            book[row.submission] = row
+            gradebook.write(out, list(book.values()))
+            if on_done is not None:
+                on_done(row, False)
+    _fill_missing_max(book)
+    gradebook.write(out, list(book.values()))
+    return [book[str(s.path)] for s in submissions]
+
+
+def _usual_max(rows: object) -> float:
+    """The most common ``max_score`` among rows that were graded to the end.
+
+    Args:
+        rows: iterable of Row.
+
+    Returns:
+        That maximum, or 0 when there is none.
+    """
+    counts = Counter(r.max_score for r in rows if r.status in ("ok", "invalid") and r.max_score)  # type: ignore[attr-defined]
+    return counts.most_common(1)[0][0] if counts else 0.0
+
+
+def _fill_missing_max(book: dict[str, Row]) -> None:
+    """Give rows that never finished grading the maximum the others have.
+
+    Args:
+        book: dict of submission path to Row, updated in place.
+    """
+    usual = _usual_max(book.values())
+    for row in book.values():
+        if not row.max_score and usual:
+            row.max_score = usual
+

@@ -1,0 +1,109 @@
+"""The trusted worker that grades one submission: ``python -m course.grading.batch_worker``.
+
+Started by :func:`course.grading.sandbox_batch.run_isolated`, never by hand. It reads a
+secret key from stdin, lowers its own resource limits (its children inherit them),
+copies or unpacks the submission into its scratch folder, calls the grading core, and
+writes the core's report, signed, to a pipe only it holds. It never imports the
+student's modules itself: the core runs them in child processes and compares what they
+return with its own reference values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from course.grading import batch_submission
+from course.grading.sandbox_batch import encode_result
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the worker's arguments.
+
+    Args:
+        argv: list of str or None (default: the process's arguments).
+
+    Returns:
+        The parsed arguments.
+    """
+    parser = argparse.ArgumentParser(prog="python -m course.grading.batch_worker")
+    parser.add_argument("submission", type=Path)
+    parser.add_argument("--result-fd", type=int, required=True)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--core-options", default="{}", help="JSON object of keyword arguments for the core")
+    parser.add_argument("--core", default="course.grading.core",
+                        help="module that provides grade_submission (tests use a light stand-in)")
+    return parser.parse_args(argv)
+
+
+def _lower_limits() -> None:
+    """Cap file sizes and disable core dumps for this process and its children."""
+    file_bytes = int(os.environ.get("LSTM_COURSE_FILE_MB", "256")) * 2**20
+    for limit, value in ((resource.RLIMIT_FSIZE, file_bytes), (resource.RLIMIT_CORE, 0)):
+        soft, hard = resource.getrlimit(limit)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(limit, (value, value))
+
+
+def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str) -> dict:
+    """Grade one submission with the core and return a JSON-ready record.
+
+    Args:
+        submission: Path, the folder or ``.zip``.
+        scratch: Path, an empty folder this worker owns.
+        jobs: int, parallel part processes for the core.
+        core_options: dict, extra keyword arguments for ``grade_submission``.
+        core: str, the module that provides ``grade_submission``.
+
+    Returns:
+        ``{"gradescope": dict, "invalid_reason": str}``: the core's report in Gradescope's
+        shape, and why the submission is invalid (empty when it is not).
+    """
+    grade_submission = importlib.import_module(core).grade_submission
+    invalid_reason = ""
+    try:
+        root = batch_submission.materialise(submission, scratch)
+    except batch_submission.InvalidSubmission as error:
+        # Grade an empty package instead: the row gets every check, each at 0.
+        invalid_reason = str(error)
+        root = scratch / "empty-submission"
+        root.mkdir(exist_ok=True)
+    report = grade_submission(root, jobs=jobs, **core_options)
+    return {"gradescope": report.to_gradescope(), "invalid_reason": invalid_reason}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade the submission named on the command line and write the signed result.
+
+    Args:
+        argv: list of str or None.
+
+    Returns:
+        0 when a result was written.
+    """
+    args = _parse(argv)
+    key = bytes.fromhex(sys.stdin.readline().strip())
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # nothing below this process can read the key from stdin
+    os.close(devnull)
+    os.set_inheritable(args.result_fd, False)
+    _lower_limits()
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lstm-grade-") as scratch:
+        os.chdir(scratch)  # never the repository: ``solutions`` must not be on sys.path
+        record = grade(args.submission, Path(scratch), args.jobs, json.loads(args.core_options), args.core)
+    record["worker_seconds"] = time.monotonic() - start
+    with os.fdopen(args.result_fd, "wb") as pipe:
+        pipe.write(encode_result(key, record))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

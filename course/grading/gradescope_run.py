@@ -1,0 +1,110 @@
+"""Gradescope's side: grade ``ROOT/submission`` and write ``ROOT/results/results.json``.
+
+Run by the bundle's ``run_autograder`` as ``python -m course.grading.gradescope_run``. The
+submission is graded by the same isolated worker as ``lstm-course grade``; this process
+(trusted, it never imports student code) writes the results file last, after every
+process of the submission has been killed, so nothing the student left running can
+overwrite it. Whatever goes wrong, a results file is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import traceback
+from pathlib import Path
+
+from course.grading import report
+from course.grading.batch import BatchOptions, grade_one
+from course.grading.batch_submission import Submission
+from course.grading.sandbox_batch import Limits
+
+#: Gradescope's documented fields for the whole submission that this runner sets.
+STDOUT_VISIBILITY = "hidden"
+
+
+def options_from(config: dict) -> BatchOptions:
+    """Grading options from the bundle's ``grading.json``.
+
+    Args:
+        config: dict with optional ``timeout``, ``memory_mb``, ``output_kb``, ``jobs`` and ``core_options``.
+
+    Returns:
+        BatchOptions for one submission.
+    """
+    limits = Limits(wall_seconds=float(config.get("timeout", 900)), memory_mb=int(config.get("memory_mb", 6144)),
+                    output_bytes=int(config.get("output_kb", 20)) * 1024)
+    return BatchOptions(jobs=1, core_jobs=int(config.get("jobs", 1)), limits=limits,
+                        core_options=dict(config.get("core_options", {})))
+
+
+def results_for(root: Path, config: dict) -> dict:
+    """Grade the submission under ``root`` and return Gradescope's results object.
+
+    Args:
+        root: Path, the autograder root (``/autograder`` on Gradescope).
+        config: dict, the bundle's grading settings.
+
+    Returns:
+        The results: ``score``, ``tests`` (each with ``name``, ``score``, ``max_score``,
+        ``output``, ``status``), ``output`` (the student's Markdown report),
+        ``output_format``, ``execution_time``, ``stdout_visibility`` and ``extra_data``.
+    """
+    start = time.monotonic()
+    row, result, _ = grade_one(Submission(path=(root / "submission").resolve(), name="submission"),
+                               options_from(config))
+    tests = [{**t, "status": "passed" if t["score"] >= t["max_score"] else "failed"}
+             for t in result.get("tests", [])]
+    return {
+        **result,
+        "tests": tests,
+        "score": row.score,
+        "output": report.markdown(row, result),
+        "output_format": "md",
+        "execution_time": round(time.monotonic() - start),
+        "stdout_visibility": STDOUT_VISIBILITY,
+    }
+
+
+def write_results(path: Path, results: dict) -> None:
+    """Write the results file atomically.
+
+    Args:
+        path: Path, ``results/results.json``.
+        results: dict.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(results, indent=2))
+    os.replace(temporary, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade and write ``results.json``; on an internal error, write a zero with the error.
+
+    Args:
+        argv: list of str or None.
+
+    Returns:
+        0 (the results file carries the outcome).
+    """
+    parser = argparse.ArgumentParser(prog="python -m course.grading.gradescope_run")
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")))
+    parser.add_argument("--config", type=Path, help="grading.json from the bundle")
+    args = parser.parse_args(argv)
+    config = json.loads(args.config.read_text()) if args.config and args.config.exists() else {}
+    try:
+        results = results_for(args.root, config)
+    except Exception:  # the autograder's own failure: still a results file, and the trace for the instructor
+        trace = traceback.format_exc()
+        print(trace)
+        results = {"score": 0.0, "tests": [], "stdout_visibility": STDOUT_VISIBILITY,
+                   "output": "The autograder failed on this submission; please tell your instructor."}
+    write_results(args.root / "results" / "results.json", results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
