@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     os.set_inheritable(args.result_fd, False)
     _lower_limits()
     start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="lstm-grade-") as scratch:
+    # Inside the parent's scratch folder, which the parent removes even when this process is killed.
+    with tempfile.TemporaryDirectory(prefix="worker-", dir=Path.cwd()) as scratch:
         os.chdir(scratch)  # never the repository: ``solutions`` must not be on sys.path
         record = grade(args.submission, Path(scratch), args.jobs, json.loads(args.core_options), args.core)
     record["worker_seconds"] = time.monotonic() - start

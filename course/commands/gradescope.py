@@ -1,0 +1,46 @@
+"""``lstm-course gradescope``: build the ``autograder.zip`` that Gradescope runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``gradescope`` subcommand.
+
+    Args:
+        subparsers: the top-level parser's subparsers.
+    """
+    parser = subparsers.add_parser(
+        "gradescope", help="build autograder.zip for Gradescope (setup.sh, run_autograder, the course; no solutions)")
+    parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: autograder.zip)")
+    parser.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission (default: 900)")
+    parser.add_argument("--check-timeout", type=float, help="wall-clock seconds per check, passed to the grading core")
+    parser.add_argument("--memory-mb", type=int, default=6144, help="memory cap per submission, MiB (default: 6144)")
+    parser.add_argument("--jobs", type=int, default=2, help="part processes at once for one submission (default: 2)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the bundle and list what is in it.
+
+    Args:
+        args: the parsed arguments.
+
+    Returns:
+        0.
+    """
+    from rich.console import Console
+
+    from course.grading.gradescope import build
+
+    config: dict = {"timeout": args.timeout, "memory_mb": args.memory_mb, "jobs": args.jobs, "core_options": {}}
+    if args.check_timeout is not None:
+        config["core_options"]["check_timeout"] = args.check_timeout
+    names = build(args.out, config=config)
+    console = Console()
+    console.print(f"wrote [bold]{args.out}[/]: {len(names)} files; settings {json.dumps(config)}")
+    console.print("Upload it on Gradescope as a zip autograder (Configure Autograder -> Zip file upload).")
+    return 0

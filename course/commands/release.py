@@ -1,0 +1,46 @@
+"""``lstm-course release``: the student release, with no solutions in it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``release`` subcommand.
+
+    Args:
+        subparsers: the top-level parser's subparsers.
+    """
+    parser = subparsers.add_parser(
+        "release", help="make the student release: exercises, docs, graders, course package; no solutions")
+    parser.add_argument("--out", type=Path, required=True, help="folder to create (must be empty or absent)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the release and say what is in it.
+
+    Args:
+        args: the parsed arguments.
+
+    Returns:
+        0, or 1 when the release would leak reference code or the folder is not empty.
+    """
+    from collections import Counter
+
+    from rich.console import Console
+
+    from course.grading.release import build
+
+    console = Console()
+    try:
+        files = build(args.out)
+    except (FileExistsError, RuntimeError) as error:
+        console.print(f"[red]{error}[/]")
+        return 1
+    tops = Counter(f.parts[0] for f in files)
+    console.print(f"wrote the student release to [bold]{args.out}[/]: "
+                  + ", ".join(f"{top} ({n})" for top, n in sorted(tops.items())))
+    console.print("No solutions: checked that no line of a solution body appears anywhere in it.")
+    return 0

@@ -1,0 +1,327 @@
+"""Hostile and broken submissions, built as patches of a copy of ``solutions/``.
+
+Each case copies the reference and applies a few edits, so the corpus follows the
+reference as it changes and every case differs from a full-marks submission in exactly
+the way its name says. Most cases also carry one honest bug (a wrong forget bias), so a
+grader that believed the submission's own claims would give it more than it earns.
+
+Build the corpus into a folder::
+
+    python tests/hostile/corpus.py build /tmp/hostile
+
+Grade it with the reference and the exercises into one gradebook (one command)::
+
+    python tests/hostile/corpus.py gradebook --out gradebook.csv --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SOLUTIONS = REPO / "solutions"
+
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to one file of the copy.
+
+    Attributes:
+        file: str, the file's name in the submission.
+        prepend: str, text put before the file's code (after ``from __future__ import annotations``).
+        append: str, text put after it.
+        replace: tuple of (old, new) pairs; each ``old`` must occur in the file.
+        write: str or None, the file's whole new content (created if missing).
+        delete: bool, remove the file.
+    """
+
+    file: str
+    prepend: str = ""
+    append: str = ""
+    replace: tuple[tuple[str, str], ...] = ()
+    write: str | None = None
+    delete: bool = False
+
+    def apply(self, folder: Path) -> None:
+        """Apply the edit in ``folder``.
+
+        Args:
+            folder: Path, the submission's copy.
+
+        Raises:
+            ValueError: when a ``replace`` target is not in the file (the reference changed).
+        """
+        path = folder / self.file
+        if self.delete:
+            path.unlink()
+            return
+        text = self.write if self.write is not None else path.read_text()
+        for old, new in self.replace:
+            if old not in text:
+                raise ValueError(f"{self.file}: {old!r} not found; update tests/hostile/corpus.py")
+            text = text.replace(old, new, 1)
+        future = "from __future__ import annotations\n"
+        head, found, tail = text.partition(future)  # a prepend must come after a __future__ import
+        text = head + found + self.prepend + tail if found else self.prepend + text
+        path.write_text(text + self.append)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile or broken submission and what its gradebook row must say.
+
+    Attributes:
+        name: str, the submission's name.
+        what: str, the attack or mistake, in words.
+        edits: tuple of Edit.
+        status: tuple of str, the statuses its row may have.
+        full: tuple of str, parts that must keep full credit (partial credit where parts work).
+        zero: tuple of str, parts that must get no credit.
+        zip: bool, submit it as a ``.zip``.
+        corrupt_zip: bool, submit a damaged ``.zip`` instead.
+    """
+
+    name: str
+    what: str
+    edits: tuple[Edit, ...] = ()
+    status: tuple[str, ...] = ("ok",)
+    full: tuple[str, ...] = ()
+    zero: tuple[str, ...] = ()
+    zip: bool = False
+    corrupt_zip: bool = False
+
+
+def _bias_bug() -> Edit:
+    """The forget-bias bug as an edit of ``cell.py`` (found from the reference's text).
+
+    Returns:
+        An Edit that makes the forget gate's bias start at 0.
+    """
+    return Edit("cell.py", replace=((FORGET_BIAS_BUG_OLD, FORGET_BIAS_BUG_NEW),))
+
+
+#: The honest bug most cases carry: the forget gate's bias starts at 0, not 1.
+FORGET_BIAS_BUG_OLD = 'bias_initializer="ones"'
+FORGET_BIAS_BUG_NEW = 'bias_initializer="zeros"'
+
+SLEEPY_TRAIN = '''
+import functools as _functools, time as _time
+
+_train = train
+
+
+@_functools.wraps(_train)
+def train(*args, **kwargs):
+    _time.sleep(86_400)
+    return _train(*args, **kwargs)
+'''
+
+EXITING_CALL = '''
+def _exit_call(self, x, states=None):
+    import os
+    os._exit(0)
+
+
+LSTM.call = _exit_call
+'''
+
+NAN_CALL = '''
+_original_call = LSTMCell.call
+
+
+def _nan_call(self, x, states):
+    hidden_state, cell_state = _original_call(self, x, states)
+    return hidden_state * float("nan"), cell_state * float("nan")
+
+
+LSTMCell.call = _nan_call
+'''
+
+FAKE_GRADESCOPE = ('{"score": 1000, "max_score": 100, "tests": [{"name": "everything", "score": 1000, '
+                   '"max_score": 100, "output": "all good"}]}')
+
+PYTEST_HOOKS = '''"""Force every test to pass, the classic attack on a pytest-based grader."""
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.outcome = "passed"
+    report.longrepr = None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items[:] = []
+'''
+
+FAKE_PYTEST = '''"""A fake pytest that reports success for everything."""
+import sys
+def main(*args, **kwargs):
+    print("== 999 passed in 0.01s ==")
+    return 0
+sys.exit = lambda *a, **k: None
+'''
+
+ATEXIT_WRITER = f'''
+import atexit as _atexit, json as _json, os as _os, pathlib as _pathlib
+
+def _claim_full_marks() -> None:
+    fake = {FAKE_GRADESCOPE!r}
+    for folder in (_pathlib.Path.cwd(), _pathlib.Path(_os.environ.get("AUTOGRADER_ROOT", "/nonexistent")) / "results"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "results.json").write_text(fake)
+        except OSError:
+            pass
+    print(fake, flush=True)
+
+_atexit.register(_claim_full_marks)
+print({FAKE_GRADESCOPE!r}, flush=True)
+'''
+
+IMPORT_VIA_PATH = '''
+import importlib as _importlib, pathlib as _pathlib, sys as _sys
+# Walk up from the grader's own package to find the reference next to it.
+for _parent in _pathlib.Path(_importlib.import_module("course").__file__).resolve().parents:
+    if (_parent / "solutions" / "cell.py").exists():
+        _sys.path.insert(0, str(_parent))
+        break
+LSTMCell = _importlib.import_module("solutions.cell").LSTMCell
+'''
+
+IMPORT_VIA_FILE = '''
+import importlib.util as _util, pathlib as _pathlib
+import course as _course
+_root = _pathlib.Path(_course.__file__).resolve().parents[1]
+_spec = _util.spec_from_file_location("reference_cell", _root / "solutions" / "cell.py")
+_module = _util.module_from_spec(_spec)
+_spec.loader.exec_module(_module)
+LSTMCell = _module.LSTMCell
+'''
+
+
+def cases() -> list[Case]:
+    """The corpus.
+
+    Returns:
+        Every case, each with its expectations.
+    """
+    bug = _bias_bug()
+    return [
+        Case("loop-at-import", "an infinite loop when data.py is imported",
+             (Edit("data.py", prepend="while True:\n    pass\n"), bug),
+             status=("timeout",), full=("layer",), zero=("data", "train")),
+        Case("train-sleeps", "train() sleeps for a day", (Edit("train.py", append=SLEEPY_TRAIN), bug),
+             status=("timeout",), full=("data", "layer"), zero=("train",)),
+        Case("sys-exit", "sys.exit(0) when cell.py is imported",
+             (Edit("cell.py", append="\nimport sys\nsys.exit(0)\n"),),
+             status=("crashed",), full=("data",), zero=("cell",)),
+        Case("os-exit", "os._exit(0) in the middle of the layer's call",
+             (Edit("layer.py", append=EXITING_CALL), bug),
+             status=("crashed",), full=("data",), zero=("layer",)),
+        Case("pytest-hooks", "a conftest.py and a fake pytest module that force every test to pass",
+             (Edit("conftest.py", write=PYTEST_HOOKS), Edit("pytest.py", write=FAKE_PYTEST),
+              Edit("data.py", prepend="import sys as _s\n_s.modules.setdefault('_pytest_patched', _s)\n"), bug),
+             status=("ok",), full=("data", "layer")),
+        Case("fake-results", "prints a full-marks Gradescope JSON and writes results.json at exit",
+             (Edit("model.py", append=ATEXIT_WRITER), bug), status=("ok",), full=("data", "layer")),
+        Case("output-flood", "prints 8 MB when cell.py is imported",
+             (Edit("cell.py", append="\nimport sys as _sys\nfor _ in range(160):\n    _sys.stdout.write('flood ' * 8_500 + '\\n')\n"), bug),
+             status=("ok",), full=("data",)),
+        Case("nan-outputs", "the cell's new states are NaN", (Edit("cell.py", append=NAN_CALL),),
+             status=("ok",), full=("data",), zero=("cell",)),
+        Case("syntax-error", "a syntax error in layer.py",
+             (Edit("layer.py", prepend="def broken(:\n"),),
+             status=("ok", "crashed"), full=("data", "cell"), zero=("layer",)),
+        Case("missing-file", "no train.py", (Edit("train.py", delete=True),),
+             status=("ok", "crashed", "invalid"), full=("data", "cell", "layer"), zero=("train",)),
+        Case("import-reference", "from solutions.cell import LSTMCell",
+             (Edit("cell.py", write="from solutions.cell import LSTMCell  # noqa: F401\n"),),
+             status=("ok", "crashed"), full=("data",), zero=("cell",)),
+        Case("import-reference-path", "finds solutions/ next to the grader and imports it via sys.path",
+             (Edit("cell.py", write=IMPORT_VIA_PATH),), status=("ok", "crashed"), full=("data",), zero=("cell",)),
+        Case("import-reference-file", "loads solutions/cell.py by file path with importlib",
+             (Edit("cell.py", write=IMPORT_VIA_FILE),), status=("ok", "crashed"), full=("data",), zero=("cell",)),
+        Case("zipped-with-bug", "a zip of a folder holding the files, with the forget-bias bug",
+             (bug,), status=("ok",), full=("data", "layer"), zip=True),
+        Case("corrupt-zip", "a damaged zip file", status=("invalid",),
+             zero=("data", "cell", "layer", "model", "train"), corrupt_zip=True),
+    ]
+
+
+def build(out: Path, names: list[str] | None = None) -> dict[str, Path]:
+    """Materialise the corpus.
+
+    Args:
+        out: Path, a folder to create the submissions in.
+        names: list of str or None, the cases to build (default: all).
+
+    Returns:
+        dict of case name to its submission path (a folder or a ``.zip``).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    built = {}
+    for case in cases():
+        if names is not None and case.name not in names:
+            continue
+        if case.corrupt_zip:
+            path = out / f"{case.name}.zip"
+            path.write_bytes(b"PK\x03\x04 this is not really a zip" * 10)
+            built[case.name] = path
+            continue
+        folder = out / case.name
+        shutil.copytree(SOLUTIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        for edit in case.edits:
+            edit.apply(folder)
+        if case.zip:
+            path = out / f"{case.name}.zip"
+            with zipfile.ZipFile(path, "w") as archive:
+                for file in sorted(folder.rglob("*")):
+                    archive.write(file, f"my-homework/{file.relative_to(folder).as_posix()}")
+            shutil.rmtree(folder)
+            folder = path
+        built[case.name] = folder
+    return built
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``build OUT`` or ``gradebook --out CSV``.
+
+    Args:
+        argv: list of str or None.
+
+    Returns:
+        The exit code.
+    """
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    build_parser = sub.add_parser("build", help="materialise the corpus")
+    build_parser.add_argument("out", type=Path)
+    book = sub.add_parser("gradebook", help="grade the corpus, solutions and exercises into one gradebook")
+    book.add_argument("--out", type=Path, default=Path("gradebook.csv"))
+    book.add_argument("--jobs", type=int, default=2)
+    book.add_argument("grade_args", nargs=argparse.REMAINDER, help="more options for lstm-course grade")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        for name, path in build(args.out).items():
+            print(f"{name}: {path}")
+        return 0
+    corpus = args.out.with_name(f"{args.out.stem}-hostile")
+    shutil.rmtree(corpus, ignore_errors=True)
+    build(corpus)
+    command = [sys.executable, "-m", "course.cli", "grade", str(corpus), str(SOLUTIONS), str(REPO / "exercises"),
+               "--jobs", str(args.jobs), "--out", str(args.out), *args.grade_args]
+    return subprocess.call(command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
