@@ -29,7 +29,8 @@ def options_from(config: dict) -> BatchOptions:
     """Grading options from the bundle's ``grading.json``.
 
     Args:
-        config: dict with optional ``timeout``, ``memory_mb``, ``output_kb``, ``jobs`` and ``core_options``.
+        config: dict with optional ``timeout``, ``memory_mb``, ``output_kb``, ``jobs``, ``core_options``
+            and ``core`` (the module providing ``grade_submission``; tests use a stand-in).
 
     Returns:
         BatchOptions for one submission.
@@ -37,7 +38,8 @@ def options_from(config: dict) -> BatchOptions:
     limits = Limits(wall_seconds=float(config.get("timeout", 900)), memory_mb=int(config.get("memory_mb", 6144)),
                     output_bytes=int(config.get("output_kb", 20)) * 1024)
     return BatchOptions(jobs=1, core_jobs=int(config.get("jobs", 1)), limits=limits,
-                        core_options=dict(config.get("core_options", {})))
+                        core_options=dict(config.get("core_options", {})),
+                        core=str(config.get("core", "course.grading.core")))
 
 
 def results_for(root: Path, config: dict) -> dict:

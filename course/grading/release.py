@@ -246,9 +246,12 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     out.mkdir(parents=True, exist_ok=True)
     files = copy_tree(root, out)
     for relative in files:
-        if relative.suffix in (".md", ".yml") and relative.parts[0] in ("docs", "mkdocs.yml"):
-            path = out / relative
+        path = out / relative
+        if relative.suffix == ".md" and relative.parts[0] == "docs":
             path.write_text(strip_solutions(path.read_text()))
+    config = out / "mkdocs.yml"
+    if config.exists():  # e.g. its ``watch:`` list names the solutions folder
+        config.write_text(re.sub(r"(?<![\w-])solutions(?![\w-])", "exercises", config.read_text()))
     (out / "README.md").write_text(README)
     if workflow is None:
         from course.grading.release_classroom import workflow_yaml

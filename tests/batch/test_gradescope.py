@@ -1,0 +1,95 @@
+"""The Gradescope bundle: its content, and ``run_autograder`` on a simulated ``/autograder`` tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from course.grading.gradescope import build, extract
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The autograder zip, built once.
+
+    Args:
+        tmp_path_factory: pytest's temporary folders.
+
+    Returns:
+        The zip's path.
+    """
+    path = tmp_path_factory.mktemp("bundle") / "autograder.zip"
+    build(path, config={"timeout": 60})
+    return path
+
+
+def test_bundle_has_the_scripts_and_the_course_but_no_solutions(bundle: Path) -> None:
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
+    assert {"setup.sh", "run_autograder", "grading.json", "lstm-course/pyproject.toml"} <= set(names)
+    assert "lstm-course/course/grading/batch_worker.py" in names
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    assert not [n for n in names if "solutions" in Path(n).parts]
+    assert not [n for n in names if "__pycache__" in n]
+
+
+def simulate(bundle: Path, root: Path, submission_files: dict[str, str], config: dict) -> dict:
+    """Lay out a fake ``/autograder`` tree, run ``run_autograder`` and read the results.
+
+    Args:
+        bundle: Path, the autograder zip.
+        root: Path, the fake ``/autograder``.
+        submission_files: dict of file name to content for ``submission/``.
+        config: dict, replaces the bundle's ``grading.json``.
+
+    Returns:
+        The parsed ``results/results.json``.
+    """
+    extract(bundle, root / "source")
+    (root / "source" / "grading.json").write_text(json.dumps(config))
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir()
+    for name, text in submission_files.items():
+        (root / "submission" / name).write_text(text)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable,
+           "PYTHONPATH": str(HERE)}  # the light stand-in core lives next to this test
+    done = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    which = subprocess.run([sys.executable, "-c", "import course; print(course.__file__)"], capture_output=True,
+                           text=True, env={**env, "PYTHONPATH": f"{root}/source/lstm-course:{HERE}"}, cwd=root)
+    assert which.stdout.startswith(str(root / "source")), "the test must run the bundled course, not the repository's"
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_run_autograder_writes_gradescope_results(bundle: Path, tmp_path: Path) -> None:
+    cheat = ("import atexit, pathlib\n"
+             "fake = '{\"score\": 999, \"tests\": []}'\n"
+             "print(fake)\n"
+             "atexit.register(lambda: pathlib.Path('/proc/self/cwd/results.json').write_text(fake))\n")
+    results = simulate(bundle, tmp_path / "autograder", {"data.py": "", "cell.py": "", "hostile.py": cheat},
+                       {"timeout": 30, "core": "fake_core"})
+    assert results["score"] == 2 and results["max_score"] == 3
+    assert results["output_format"] == "md" and "Grade report" in results["output"]
+    assert results["stdout_visibility"] == "hidden" and isinstance(results["execution_time"], int)
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "output", "status"} <= set(test)
+        assert test["status"] in ("passed", "failed")
+    assert results["extra_data"]["status"] == "ok"
+    assert results["extra_data"]["parts"]["layer"] == {"score": 0.0, "max_score": 1.0}
+
+
+def test_run_autograder_reports_a_timeout(bundle: Path, tmp_path: Path) -> None:
+    results = simulate(bundle, tmp_path / "autograder", {"data.py": "", "hostile.py": "while True:\n    pass\n"},
+                       {"timeout": 3, "core": "fake_core"})
+    assert results["score"] == 0 and results["extra_data"]["status"] == "timeout"
+    assert "time" in results["output"]

@@ -1,0 +1,78 @@
+"""The student release: no solutions in it, docs without solution code, a working Classroom workflow."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from course.grading.release import build, find_leaks, strip_solutions
+from course.grading.release_classroom import github_output, to_classroom
+from course.impl import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release, built once.
+
+    Args:
+        tmp_path_factory: pytest's temporary folders.
+
+    Returns:
+        Its folder.
+    """
+    out = tmp_path_factory.mktemp("release") / "lstm-release"
+    build(out)
+    return out
+
+
+def test_release_has_the_student_files_and_no_solutions(release: Path) -> None:
+    for name in ("README.md", "pyproject.toml", "mkdocs.yml", "docs/index.md", "course/cli.py",
+                 "course/grading/batch.py", ".github/workflows/classroom.yml"):
+        assert (release / name).is_file(), name
+    assert not [p for p in release.rglob("*") if "solutions" in p.parts]
+    assert not (release / "course" / "fast").exists()
+    assert find_leaks(release, REPO_ROOT / "solutions") == []
+    assert "solutions" not in (release / "mkdocs.yml").read_text()
+
+
+def test_leak_check_catches_copied_reference_code(release: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(release / "docs", copy / "docs")
+    cell = (REPO_ROOT / "solutions" / "cell.py").read_text()
+    body = cell.split("# BEGIN SOLUTION", 2)[2].split("# END SOLUTION")[0]
+    (copy / "docs" / "leaky.md").write_text(f"Here is the answer:\n\n```python\n{body}\n```\n")
+    leaks = find_leaks(copy, REPO_ROOT / "solutions")
+    assert leaks and all(file == "docs/leaky.md" for file, _ in leaks)
+
+
+def test_docs_point_at_exercises_and_drop_solution_blocks() -> None:
+    page = ('Intro.\n\n```python\n--8<-- "solutions/cell.py:call"\n```\n\n'
+            '??? success "Solution"\n\n    ```python\n    --8<-- "solutions/cell.py:init"\n    ```\n\n'
+            '    More solution text.\n\nAfter.\n')
+    out = strip_solutions(page)
+    assert '--8<-- "exercises/cell.py:call"' in out
+    assert "solutions/" not in out and "More solution text" not in out and "cell.py:init" not in out
+    assert '!!! info "Solution"' in out and out.rstrip().endswith("After.")
+
+
+def test_classroom_workflow_reports_partial_credit(release: Path) -> None:
+    workflow = yaml.safe_load((release / ".github" / "workflows" / "classroom.yml").read_text())
+    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
+    grade = next(s for s in steps if s.get("id") == "lstm")
+    assert "lstm-course grade exercises --json" in grade["run"]
+    reporter = next(s for s in steps if "autograding-grading-reporter" in s.get("uses", ""))
+    assert reporter["with"]["runners"] == "lstm" and "LSTM_RESULTS" in reporter["env"]
+
+    result = {"score": 3, "max_score": 5, "tests": [
+        {"name": "cell: matches Keras", "score": 3, "max_score": 3, "output": ""},
+        {"name": "train: reaches 0.80", "score": 0, "max_score": 2, "output": "too slow"}]}
+    runner = to_classroom(result)
+    assert runner["max_score"] == 5 and sum(t["score"] for t in runner["tests"]) == 3
+    assert runner["status"] == "fail" and runner["tests"][1]["message"] == "too slow"
+    key, _, value = github_output(result).partition("=")
+    assert key == "result" and json.loads(base64.b64decode(value)) == runner
