@@ -23,6 +23,7 @@ from course.grading import gradebook, report
 from course.grading.batch_submission import Submission, content_hash
 from course.grading.gradebook import Row
 from course.grading.sandbox_batch import Limits, WorkerOutcome, run_isolated
+from course.impl import REPO_ROOT
 
 #: Longest ``output`` kept per check (Gradescope shows, and stores, less than a student can print).
 MAX_TEST_OUTPUT = 4_000
@@ -39,6 +40,8 @@ class BatchOptions:
         core_options: dict, extra keyword arguments for ``grade_submission`` (e.g. per-check limits).
         force: bool, regrade submissions the gradebook already holds.
         core: str, the module that provides ``grade_submission``.
+        guard_roots: tuple of Path, folders student code may not read (default: the
+            repository's ``solutions/`` when it exists).
     """
 
     jobs: int = 1
@@ -47,6 +50,17 @@ class BatchOptions:
     core_options: dict = field(default_factory=dict)
     force: bool = False
     core: str = "course.grading.core"
+    guard_roots: tuple[Path, ...] = field(default_factory=lambda: _reference_folders())
+
+
+def _reference_folders() -> tuple[Path, ...]:
+    """The reference solution's folder, when this installation has one.
+
+    Returns:
+        ``(REPO_ROOT / "solutions",)`` or ``()``.
+    """
+    folder = REPO_ROOT / "solutions"
+    return (folder,) if folder.is_dir() else ()
 
 
 def normalise(result: dict) -> dict:
@@ -196,7 +210,7 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
         outcome = run_isolated(
             [str(submission.path), "--jobs", str(options.core_jobs), "--core-options", json.dumps(options.core_options),
              "--core", options.core],
-            limits=options.limits, cwd=Path(scratch),
+            limits=options.limits, cwd=Path(scratch), guard_roots=options.guard_roots,
         )
     record = outcome.result
     status, reason = status_of(outcome, record)

@@ -14,6 +14,9 @@ the fence around that whole tree:
 - **stragglers**: everything in the tree's session, every descendant seen while it
   ran, and every process that carries the run's marker in its environment is killed
   when the worker ends, so a daemon cannot outlive its submission;
+- **the reference**: every Python process below the worker starts with an audit hook that
+  refuses to open or import the reference solution or to start other programs
+  (``sandbox_batch_site/sitecustomize.py``);
 - **the result channel**: the worker writes its result to a private pipe, signed with
   a key it read from stdin, so bytes that student code writes anywhere else, or writes
   unsigned into an inherited descriptor, are never taken for a result.
@@ -239,8 +242,12 @@ def _kill_everything(session: int, seen: dict[int, psutil.Process], marker: str)
     psutil.wait_procs([p for p in victims if p.is_running()], timeout=2)
 
 
+#: Folder holding the ``sitecustomize`` that guards the reference in every process of a submission.
+GUARD_SITE = Path(__file__).resolve().parent / "sandbox_batch_site"
+
+
 def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, str] | None = None,
-                 poll_seconds: float = 0.2) -> WorkerOutcome:
+                 guard_roots: tuple[Path, ...] = (), poll_seconds: float = 0.2) -> WorkerOutcome:
     """Run ``python -m course.grading.batch_worker ARGS`` under the limits and collect its result.
 
     The worker receives ``--result-fd N`` and a secret key on stdin; see
@@ -251,6 +258,8 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
         limits: Limits, wall clock, memory, output and file-size caps.
         cwd: Path, the working directory (a scratch folder, never the repository).
         env: dict or None, the environment (default: this process's).
+        guard_roots: tuple of Path, folders no process of the submission may read or import
+            from (the reference solution), enforced by ``sandbox_batch_site/sitecustomize.py``.
         poll_seconds: float, how often the memory and the clock are checked.
 
     Returns:
@@ -264,6 +273,10 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
     environment[RUN_MARKER] = marker
     environment["LSTM_COURSE_FILE_MB"] = str(limits.file_mb)
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if guard_roots:
+        environment["LSTM_COURSE_GUARD_ROOTS"] = os.pathsep.join(str(r) for r in guard_roots)
+        environment["LSTM_COURSE_BATCH_PID"] = str(os.getpid())
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_SITE), environment.get("PYTHONPATH")]))
     argv = [sys.executable, "-m", "course.grading.batch_worker", *args, "--result-fd", str(result_w)]
     start = time.monotonic()
     process = subprocess.Popen(

@@ -187,3 +187,23 @@ def test_json_prints_one_object_and_nothing_else(tmp_path: Path) -> None:
     assert done.stdout.count("\n") == 1
     assert result["score"] == 3 and result["max_score"] == 3
     assert {"name", "score", "max_score", "output"} <= set(result["tests"][0])
+
+
+@pytest.mark.parametrize("attempt", [
+    "import sys; sys.path.insert(0, {repo!r}); import solutions.cell",
+    "open({repo!r} + '/solutions/cell.py').read()",
+    "import importlib.util as u; s = u.spec_from_file_location('c', {repo!r} + '/solutions/cell.py'); "
+    "s.loader.exec_module(u.module_from_spec(s))",
+    "import subprocess; subprocess.run(['cat', {repo!r} + '/solutions/cell.py'])",
+])
+def test_reference_is_out_of_reach_below_the_worker(tmp_path: Path, attempt: str) -> None:
+    from course.impl import REPO_ROOT
+
+    # A child of the worker, as the core's part processes are, tries to reach the reference.
+    child = ("import subprocess, sys\n"
+             f"code = {attempt.format(repo=str(REPO_ROOT))!r}\n"
+             "done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)\n"
+             "assert done.returncode != 0 and ('not available' in done.stderr or 'not allowed' in done.stderr), done.stderr\n")
+    folder = make(tmp_path, "reacher", child, files=("data", "cell"))
+    row, _, outcome = grade_one(Submission(folder, folder.name), options())
+    assert row.status == "ok", outcome.output
