@@ -29,8 +29,9 @@ class LSTMCell(keras.layers.Layer):
     50 % (Jozefowicz et al. 2015); the other biases start at 0.
 
     The four products share one input, so ``call`` stacks the four kernels
-    and computes all gates with one matrix product: the same numbers as
-    calling the four Dense layers, in a quarter of the kernel launches.
+    (:meth:`fused_weights`) and computes all gates with one matrix product:
+    the same numbers as calling the four Dense layers, in a quarter of the
+    kernel launches.
 
     Args:
         units: int, H, the size of the hidden and cell states.
@@ -84,25 +85,45 @@ class LSTMCell(keras.layers.Layer):
         """The four gate layers in Keras' order: input, forget, candidate, output."""
         return (self.input_gate, self.forget_gate, self.cell_candidate, self.output_gate)
 
+    def fused_weights(self) -> tuple[tf.Tensor, tf.Tensor]:
+        """Stack the four gates' weights side by side, for one matrix product.
+
+        Returns:
+            A pair ``(kernel, bias)``: ``kernel`` is ``[W_i | W_f | W_g | W_o]``
+            of shape ``(D + H, 4H)`` and ``bias`` is ``[b_i | b_f | b_g | b_o]``
+            of shape ``(4H,)``, in Keras' gate order.
+        """
+        kernel = tf.concat([gate.kernel for gate in self.gates], axis=-1)  # (D + H, 4H)
+        bias = tf.concat([gate.bias for gate in self.gates], axis=-1)  # (4H,)
+        return kernel, bias
+
     # --8<-- [start:call]
-    def call(self, x: tf.Tensor, states: tuple[tf.Tensor, tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor]:
+    def call(
+        self,
+        x: tf.Tensor,
+        states: tuple[tf.Tensor, tf.Tensor],
+        fused_weights: tuple[tf.Tensor, tf.Tensor] | None = None,
+    ) -> tuple[tf.Tensor, tf.Tensor]:
         """Advance the cell by one time step.
 
         Args:
             x: tf.Tensor of shape ``(B, D)``, the input at step t.
             states: a pair ``(hidden_state, cell_state)`` of tf.Tensors, each
                 of shape ``(B, H)``, the states after step t - 1.
+            fused_weights: optional pair ``(kernel, bias)`` from
+                :meth:`fused_weights`. A loop over time reads it once, before
+                the loop, instead of stacking the weights again at every step;
+                ``None`` stacks them here.
 
         Returns:
             The new pair ``(hidden_state, cell_state)``, each of shape ``(B, H)``.
         """
         # BEGIN SOLUTION: compute the four gates, then the new cell and hidden states
         hidden_state, cell_state = states
+        kernel, bias = self.fused_weights() if fused_weights is None else fused_weights
         xh = tf.concat([x, hidden_state], axis=-1)  # (B, D + H)
 
-        # One product for all gates: [W_i | W_f | W_g | W_o] is (D + H, 4H).
-        kernel = tf.concat([gate.kernel for gate in self.gates], axis=-1)
-        bias = tf.concat([gate.bias for gate in self.gates], axis=-1)  # (4H,)
+        # All four gates in one product: [x_t, h_{t-1}] @ [W_i | W_f | W_g | W_o] + b
         z = tf.matmul(xh, kernel) + bias  # (B, 4H)
         z_i, z_f, z_g, z_o = tf.split(z, 4, axis=-1)  # 4 x (B, H)
 

@@ -77,12 +77,16 @@ def my_integration_task() -> Iterator[tuple[np.ndarray, np.ndarray]]:
 
 
 # --8<-- [start:make_dataset]
-def make_dataset(seq_len: int = SEQ_LEN, num_samples: int = NUM_SAMPLES) -> tf.data.Dataset:
+def make_dataset(
+    seq_len: int = SEQ_LEN, num_samples: int = NUM_SAMPLES, seed: int | None = None
+) -> tf.data.Dataset:
     """Wrap the generator in a ``tf.data.Dataset``.
 
     Args:
         seq_len: int, number of time steps T in each sequence.
         num_samples: int, number of pairs in one pass over the dataset.
+        seed: int or None, passed to :func:`integration_task`; with a seed,
+            every pass yields the same pairs.
 
     Returns:
         An unbatched dataset of ``(noise, target)`` pairs with element spec
@@ -90,7 +94,7 @@ def make_dataset(seq_len: int = SEQ_LEN, num_samples: int = NUM_SAMPLES) -> tf.d
     """
     # BEGIN SOLUTION: build the dataset with from_generator and an output_signature
     return tf.data.Dataset.from_generator(
-        lambda: integration_task(seq_len, num_samples),
+        lambda: integration_task(seq_len, num_samples, seed=seed),
         output_signature=(
             tf.TensorSpec(shape=(seq_len, 1), dtype=tf.float32),
             tf.TensorSpec(shape=(1,), dtype=tf.int32),

@@ -85,19 +85,24 @@ class LSTM(keras.layers.Layer):
         batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]
         if states is None:
             states = self.zero_states(batch_size)
+        # Read the weights once: the loop body then only multiplies.
+        fused_weights = self.cell.fused_weights()
         # (B, T, D) -> (T, B, D): the loop reads one time step at a time.
         inputs = tf.TensorArray(x.dtype, size=steps).unstack(tf.transpose(x, [1, 0, 2]))
         outputs = tf.TensorArray(x.dtype, size=steps)
 
         def step(t, hidden_state, cell_state, outputs):
             # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))
-            hidden_state, cell_state = self.cell(inputs.read(t), (hidden_state, cell_state))
+            hidden_state, cell_state = self.cell(
+                inputs.read(t), (hidden_state, cell_state), fused_weights=fused_weights
+            )
             return t + 1, hidden_state, cell_state, outputs.write(t, hidden_state)
 
         _, _, _, outputs = tf.while_loop(
             cond=lambda t, *_: t < steps,
             body=step,
             loop_vars=(tf.constant(0), *states, outputs),
+            maximum_iterations=steps,  # a known trip count: XLA can compile the loop
         )
         # (T, B, H) -> (B, T, H)
         return tf.transpose(outputs.stack(), [1, 0, 2])

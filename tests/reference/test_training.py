@@ -1,0 +1,47 @@
+"""A seeded, CI-sized training run, and the lstm-course train command."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+
+
+def test_seeded_training_reaches_090(ref):
+    keras.utils.set_random_seed(0)
+    model = ref.model.IntegrationModel()
+    train_ds = ref.data.make_dataset(25, 6_000, seed=1)
+    val_ds = ref.data.make_dataset(25, 2_000, seed=2)
+    history = ref.train.train(model, train_ds, val_ds, epochs=2)
+    assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 2 for v in history.values())
+    assert history["val_accuracy"][-1] >= 0.90, history
+
+
+def test_train_command_prints_accuracy_and_saves_the_plot(tmp_path: Path):
+    plot = tmp_path / "curves.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "course.cli", "train", "--samples", "1000", "--val-samples", "500",
+         "--epochs", "1", "--seed", "0", "--plot", str(plot)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "final validation accuracy" in result.stdout
+    assert "data path: per-sample" in result.stdout
+    assert plot.stat().st_size > 10_000
+    assert "Gradients do not exist" not in result.stdout + result.stderr
+    assert after_startup_logs(result.stderr) == [], result.stderr
+
+
+#: TensorFlow's start-up logs (C++ and absl), the only stderr lines a run may print.
+STARTUP_LOG = re.compile(
+    r"absl::InitializeLog|cudart_stub|cuda_platform|cpu_feature_guard|rebuild TensorFlow with the appropriate"
+)
+
+
+def after_startup_logs(stderr: str) -> list[str]:
+    """The stderr lines that are not TensorFlow start-up logs."""
+    return [line for line in stderr.splitlines() if line.strip() and not STARTUP_LOG.search(line)]
