@@ -40,6 +40,8 @@ class BatchOptions:
         core_options: dict, extra keyword arguments for ``grade_submission`` (e.g. per-check limits).
         force: bool, regrade submissions the gradebook already holds.
         core: str, the module that provides ``grade_submission``.
+        core_options_for: dict of submission name to core options that override
+            ``core_options`` for that submission (e.g. grade only some parts).
         guard_roots: tuple of Path, folders student code may not read (default: the
             repository's ``solutions/`` when it exists).
     """
@@ -50,6 +52,7 @@ class BatchOptions:
     core_options: dict = field(default_factory=dict)
     force: bool = False
     core: str = "course.grading.core"
+    core_options_for: dict[str, dict] = field(default_factory=dict)
     guard_roots: tuple[Path, ...] = field(default_factory=lambda: _reference_folders())
 
 
@@ -108,7 +111,7 @@ def parts_of(result: dict) -> dict[str, tuple[float, float]]:
 
     Uses the core's own part scores when it reports them (``extra_data.parts`` or
     ``parts``), else groups the tests by their part (``extra_data.part``, the first tag,
-    or the name's prefix before ``:``).
+    or the name's prefix before ``:`` or ``.``, as in ``cell.matches_keras``).
 
     Args:
         result: dict, a normalised Gradescope result.
@@ -150,7 +153,10 @@ def _part_of_test(test: dict) -> str:
     if test.get("tags"):
         return str(test["tags"][0])
     name = str(test.get("name", ""))
-    return name.split(":", 1)[0].strip() if ":" in name else "other"
+    for separator in (":", "."):
+        if separator in name:
+            return name.split(separator, 1)[0].strip()
+    return "other"
 
 
 def status_of(outcome: WorkerOutcome, record: dict | None) -> tuple[str, str]:
@@ -171,6 +177,22 @@ def status_of(outcome: WorkerOutcome, record: dict | None) -> tuple[str, str]:
     status = (result.get("extra_data") or {}).get("status") or result.get("status") or "ok"
     reason = (result.get("extra_data") or {}).get("reason") or ""
     return (status if status in gradebook.STATUSES else "crashed"), str(reason)
+
+
+def expected_parts(core: str) -> dict[str, float]:
+    """Points available per part, from the grading core's check list (without importing the core).
+
+    Args:
+        core: str, the core's module name.
+
+    Returns:
+        dict of part to points; empty for a core without a ``checks`` module next to it.
+    """
+    if core != "course.grading.core":
+        return {}
+    from course.grading.checks import PARTS, checks_for
+
+    return {part: float(sum(c.points for c in checks_for(part))) for part in PARTS}
 
 
 def failed_result(status: str, reason: str, max_score: float) -> dict:
@@ -205,20 +227,22 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
         per-part scores in ``extra_data``.
     """
     sha256 = sha256 or content_hash(submission.path)
-    grader = grader or gradebook.grader_fingerprint()
+    grader = grader or gradebook.grader_fingerprint(json.dumps([options.core, options.core_options], sort_keys=True))
     with tempfile.TemporaryDirectory(prefix="lstm-batch-") as scratch:
         outcome = run_isolated(
-            [str(submission.path), "--jobs", str(options.core_jobs), "--core-options", json.dumps(options.core_options),
+            [str(submission.path), "--jobs", str(options.core_jobs), "--core-options",
+             json.dumps({**options.core_options, **options.core_options_for.get(submission.name, {})}),
              "--core", options.core],
             limits=options.limits, cwd=Path(scratch), guard_roots=options.guard_roots,
         )
     record = outcome.result
     status, reason = status_of(outcome, record)
+    expected = expected_parts(options.core)
     if record is not None:
         result = normalise(record["gradescope"])
     else:
-        result = failed_result(status, reason, max_score)
-    parts = parts_of(result)
+        result = failed_result(status, reason, sum(expected.values()) or max_score)
+    parts = parts_of(result) or {part: (0.0, points) for part, points in expected.items()}
     result["extra_data"] = {**(result.get("extra_data") or {}), "status": status, "reason": reason,
                             "parts": {p: {"score": s, "max_score": m} for p, (s, m) in parts.items()}}
     if status == "invalid":
@@ -270,7 +294,7 @@ def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, opti
         The rows of these submissions, in their given order.
     """
     book = gradebook.read(out)
-    grader = gradebook.grader_fingerprint()
+    grader = gradebook.grader_fingerprint(json.dumps([options.core, options.core_options], sort_keys=True))
     hashes = {s.path: content_hash(s.path) for s in submissions}
     todo, skipped = [], []
     for submission in submissions:

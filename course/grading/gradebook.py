@@ -145,14 +145,17 @@ def write(path: Path, rows: list[Row]) -> None:
     os.replace(temporary, path)
 
 
-def grader_fingerprint() -> str:
-    """A short hash of the grader's own files, so that changing the grader regrades everything.
+def grader_fingerprint(settings: str = "") -> str:
+    """A short hash of the grader's own files and settings, so that changing either regrades everything.
+
+    Args:
+        settings: str, the grading settings that change scores (the core and its options).
 
     Returns:
-        12 hex digits over every file in ``course/grading`` (caches left out).
+        12 hex digits over every file in ``course/grading`` (caches left out) and the settings.
     """
     folder = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(settings.encode())
     for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:12]

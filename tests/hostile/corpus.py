@@ -219,9 +219,9 @@ def cases() -> list[Case]:
     return [
         Case("loop-at-import", "an infinite loop when data.py is imported",
              (Edit("data.py", prepend="while True:\n    pass\n"), bug),
-             status=("timeout",), full=("layer",), zero=("data", "train")),
+             status=("timeout",), full=("layer",), zero=("data", "training")),
         Case("train-sleeps", "train() sleeps for a day", (Edit("train.py", append=SLEEPY_TRAIN), bug),
-             status=("timeout",), full=("data", "layer"), zero=("train",)),
+             status=("timeout",), full=("data", "layer"), zero=("training",)),
         Case("sys-exit", "sys.exit(0) when cell.py is imported",
              (Edit("cell.py", append="\nimport sys\nsys.exit(0)\n"),),
              status=("crashed",), full=("data",), zero=("cell",)),
@@ -243,7 +243,7 @@ def cases() -> list[Case]:
              (Edit("layer.py", prepend="def broken(:\n"),),
              status=("ok", "crashed"), full=("data", "cell"), zero=("layer",)),
         Case("missing-file", "no train.py", (Edit("train.py", delete=True),),
-             status=("ok", "crashed", "invalid"), full=("data", "cell", "layer"), zero=("train",)),
+             status=("ok", "crashed", "invalid"), full=("data", "cell", "layer"), zero=("training",)),
         Case("import-reference", "from solutions.cell import LSTMCell",
              (Edit("cell.py", write="from solutions.cell import LSTMCell  # noqa: F401\n"),),
              status=("ok", "crashed"), full=("data",), zero=("cell",)),
@@ -254,7 +254,7 @@ def cases() -> list[Case]:
         Case("zipped-with-bug", "a zip of a folder holding the files, with the forget-bias bug",
              (bug,), status=("ok",), full=("data", "layer"), zip=True),
         Case("corrupt-zip", "a damaged zip file", status=("invalid",),
-             zero=("data", "cell", "layer", "model", "train"), corrupt_zip=True),
+             zero=("data", "cell", "layer", "model", "training"), corrupt_zip=True),
     ]
 
 
