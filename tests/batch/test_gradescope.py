@@ -6,13 +6,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from course.grading.gradescope import build, extract
+from venvs import venv_with
 
 HERE = Path(__file__).resolve().parent
 
@@ -61,13 +61,16 @@ def simulate(bundle: Path, root: Path, submission_files: dict[str, str], config:
     (root / "submission").mkdir()
     for name, text in submission_files.items():
         (root / "submission" / name).write_text(text)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable,
+    # setup.sh's `pip install -e /autograder/source/lstm-course`, without the download.
+    python = venv_with(root / "venv", root / "source" / "lstm-course")
+    which = subprocess.run([str(python), "-I", "-c", "import course; print(course.__file__)"],
+                           capture_output=True, text=True, cwd=root)
+    assert which.stdout.startswith(str(root / "source")), "the test must run the bundled course, not the repository's"
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root),
            "PYTHONPATH": str(HERE)}  # the light stand-in core lives next to this test
+    env.pop("AUTOGRADER_PYTHON", None)
     done = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    which = subprocess.run([sys.executable, "-c", "import course; print(course.__file__)"], capture_output=True,
-                           text=True, env={**env, "PYTHONPATH": f"{root}/source/lstm-course:{HERE}"}, cwd=root)
-    assert which.stdout.startswith(str(root / "source")), "the test must run the bundled course, not the repository's"
     return json.loads((root / "results" / "results.json").read_text())
 
 
