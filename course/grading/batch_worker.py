@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +39,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--core-options", default="{}", help="JSON object of keyword arguments for the core")
+    parser.add_argument("--hide", action="append", default=[], type=Path,
+                        help="folder to hide under an empty tmpfs (only inside a private mount namespace)")
     parser.add_argument("--core", default="course.grading.core",
                         help="module that provides grade_submission (tests use a light stand-in)")
     return parser.parse_args(argv)
@@ -52,7 +55,25 @@ def _lower_limits() -> None:
         resource.setrlimit(limit, (value, value))
 
 
-def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str) -> dict:
+def hide(folders: list[Path]) -> None:
+    """Lay an empty, read-only tmpfs over each folder (the caller is in its own mount namespace).
+
+    Args:
+        folders: list of Path, e.g. the repository's ``solutions/``.
+
+    Raises:
+        RuntimeError: when a mount fails (grading must not go on with the reference visible).
+    """
+    for folder in folders:
+        if folder.is_dir():
+            done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=4k,mode=0555", "lstm-course-hidden",
+                                   str(folder)], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"could not hide {folder}: {done.stderr.strip()}")
+
+
+def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str,
+          hidden: list[Path] = ()) -> dict:
     """Grade one submission with the core and return a JSON-ready record.
 
     Args:
@@ -61,6 +82,7 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
         jobs: int, parallel part processes for the core.
         core_options: dict, extra keyword arguments for ``grade_submission``.
         core: str, the module that provides ``grade_submission``.
+        hidden: list of Path, folders to hide once the submission is copied.
 
     Returns:
         ``{"gradescope": dict, "invalid_reason": str}``: the core's report in Gradescope's
@@ -75,6 +97,7 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
         invalid_reason = str(error)
         root = scratch / "empty-submission"
         root.mkdir(exist_ok=True)
+    hide(list(hidden))  # after the copy: the submission may be the reference itself
     report = grade_submission(root, jobs=jobs, **core_options)
     return {"gradescope": report.to_gradescope(), "invalid_reason": invalid_reason}
 
@@ -99,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     # Inside the parent's scratch folder, which the parent removes even when this process is killed.
     with tempfile.TemporaryDirectory(prefix="worker-", dir=Path.cwd()) as scratch:
         os.chdir(scratch)  # never the repository: ``solutions`` must not be on sys.path
-        record = grade(args.submission, Path(scratch), args.jobs, json.loads(args.core_options), args.core)
+        record = grade(args.submission, Path(scratch), args.jobs, json.loads(args.core_options), args.core,
+                       args.hide)
     record["worker_seconds"] = time.monotonic() - start
     with os.fdopen(args.result_fd, "wb") as pipe:
         pipe.write(encode_result(key, record))

@@ -207,3 +207,18 @@ def test_reference_is_out_of_reach_below_the_worker(tmp_path: Path, attempt: str
     folder = make(tmp_path, "reacher", child, files=("data", "cell"))
     row, _, outcome = grade_one(Submission(folder, folder.name), options())
     assert row.status == "ok", outcome.output
+
+
+@pytest.mark.skipif(not __import__("course.grading.sandbox_batch", fromlist=["x"]).mount_namespace_prefix(),
+                    reason="this machine allows no private mount namespace; the audit hook stands alone")
+def test_reference_is_hidden_even_from_isolated_interpreters(tmp_path: Path) -> None:
+    from course.impl import REPO_ROOT
+
+    # `python -I` ignores PYTHONPATH, so no audit hook: only the hidden mount protects the reference.
+    child = ("import subprocess, sys\n"
+             f"code = 'print(open({str(REPO_ROOT / 'solutions' / 'cell.py')!r}).read()[:20])'\n"
+             "done = subprocess.run([sys.executable, '-I', '-c', code], capture_output=True, text=True)\n"
+             "assert done.returncode != 0 and 'FileNotFoundError' in done.stderr, (done.stdout, done.stderr)\n")
+    row, _, outcome = grade_one(Submission(make(tmp_path, "isolated", child), "isolated"), options())
+    assert row.status == "ok", outcome.output
+    assert (REPO_ROOT / "solutions" / "cell.py").exists()  # hidden only inside the worker's namespace
