@@ -216,7 +216,7 @@ def test_reference_is_hidden_even_from_isolated_interpreters(tmp_path: Path) -> 
 
     # `python -I` ignores PYTHONPATH, so no audit hook: only the hidden mount protects the reference.
     child = ("import subprocess, sys\n"
-             f"code = 'print(open({str(REPO_ROOT / 'solutions' / 'cell.py')!r}).read()[:20])'\n"
+             f"code = {'print(open(' + repr(str(REPO_ROOT / 'solutions' / 'cell.py')) + ').read()[:20])'!r}\n"
              "done = subprocess.run([sys.executable, '-I', '-c', code], capture_output=True, text=True)\n"
              "assert done.returncode != 0 and 'FileNotFoundError' in done.stderr, (done.stdout, done.stderr)\n")
     row, _, outcome = grade_one(Submission(make(tmp_path, "isolated", child), "isolated"), options())
