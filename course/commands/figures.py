@@ -1,0 +1,105 @@
+"""``lstm-course figures [--quick]``: redraw every figure of the course site."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+#: Other helpers' figure modules: each defines ``replot_all() -> list[Path]`` (redraw from committed JSON).
+EXTERNAL_PLOTS = ("course.experiments.plots", "course.bench.plots")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``figures`` subcommand.
+
+    Args:
+        subparsers: the top-level parser's subparsers.
+    """
+    parser = subparsers.add_parser("figures", help="redraw every figure of the course site")
+    parser.add_argument("--quick", action="store_true",
+                        help="short training run, no notebook execution (for tests)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the site's own figures (default: docs/assets/figures)")
+    parser.add_argument("--fragments", type=Path, default=None,
+                        help="folder for the Markdown tables pages include (default: docs/generated/site)")
+    parser.add_argument("--skip-training", action="store_true", help="do not rerun the training figure")
+    parser.set_defaults(func=run)
+
+
+def _external(module_name: str) -> Callable[[], list[Path]] | None:
+    """Import another helper's ``replot_all``, or return None when that module does not exist yet.
+
+    Args:
+        module_name: str, dotted module name.
+
+    Returns:
+        The module's ``replot_all`` function, or None.
+    """
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            return None  # the module (or its package) is not there: nothing to redraw
+        raise  # the module exists but one of its imports is broken: say so
+    return getattr(module, "replot_all", None)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draw the site's figures, then the experiments' and benchmarks' (from their committed JSON).
+
+    Args:
+        args: the parsed command-line arguments.
+
+    Returns:
+        0 when every figure was drawn, 1 when a step failed.
+    """
+    from rich.console import Console
+
+    from course.figures import FIGURES_DIR, GENERATED_DIR
+    from course.figures.gates import draw_cell_diagram, draw_gate_activations
+    from course.figures.graph_size import draw_graph_size
+    from course.figures.task import draw_task
+
+    console = Console()
+    out = args.out or FIGURES_DIR
+    fragments = args.fragments or GENERATED_DIR
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("task", lambda: draw_task(out)),
+        ("cell diagram", lambda: draw_cell_diagram(out)),
+        ("gate activations", lambda: draw_gate_activations(out)),
+        ("graph size", lambda: draw_graph_size(out, [5, 10, 25] if args.quick else None)),
+    ]
+    if not args.skip_training:
+        from course.figures.training import draw_training
+
+        steps.append(("training curves", lambda: draw_training(out, fragments / "training.md", quick=args.quick)))
+    from course.figures.notebooks import execute, notebooks, write_speed_fragment
+
+    if not args.quick:
+        for notebook in notebooks():
+            steps.append((f"notebook {notebook.name}", lambda nb=notebook: execute(nb, write=True)))
+    # after the notebooks: the graph-mode page quotes the committed notebook's timing
+    steps.append(("graph-mode speed quote", lambda: write_speed_fragment(fragments / "graph-mode-speed.txt")))
+    for module_name in EXTERNAL_PLOTS:
+        replot = _external(module_name)
+        if replot is None:
+            console.print(f"[yellow]skipped[/] {module_name}.replot_all: the module does not exist yet")
+        else:
+            steps.append((f"{module_name}.replot_all", replot))
+
+    failed = 0
+    for name, step in steps:
+        start = time.perf_counter()
+        try:
+            result = step()
+        except Exception as error:  # report every failing figure, not just the first
+            failed += 1
+            console.print(f"[red]failed[/] {name}: {type(error).__name__}: {error}")
+            continue
+        made = result if isinstance(result, list) else [result] if isinstance(result, Path) else []  # noqa: E501
+        where = ", ".join(str(p) for p in made) or "done"
+        console.print(f"[green]drew[/] {name} in {time.perf_counter() - start:.1f} s: {where}")
+    return 1 if failed else 0

@@ -1,0 +1,103 @@
+"""The site builds in strict mode, and what the pages include really arrived in the HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from course.impl import REPO_ROOT
+
+DOCS = REPO_ROOT / "docs"
+#: The site helper's pages (the others are checked by their owners; all are built and browsed).
+SITE_PAGES = ("index", "task", "data", "gates", "graph-mode", "training", "grading")
+SNIPPET = re.compile(r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[A-Za-z_]\w*))?"\s*$', re.M)
+
+
+def _nav_files(nav: list) -> list[str]:
+    """Flatten mkdocs' nav into the list of source files.
+
+    Args:
+        nav: the ``nav`` list from mkdocs.yml.
+
+    Returns:
+        Paths relative to ``docs/``.
+    """
+    files: list[str] = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        files += _nav_files(value) if isinstance(value, list) else [value]
+    return files
+
+
+def _page_text(built_site: Path, source: str) -> str:
+    """The visible text of a built page: tags stripped, entities decoded.
+
+    Args:
+        built_site: the built site's folder.
+        source: str, the page's source file relative to ``docs/``.
+
+    Returns:
+        The page's text.
+    """
+    stem = Path(source).with_suffix("")
+    page = built_site / ("index.html" if str(stem) == "index" else f"{stem}/index.html")
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+
+
+def _section(path: str, name: str) -> list[str]:
+    """The lines of a named snippet section of a source file.
+
+    Args:
+        path: str, the file relative to the repository's root.
+        name: str, the section's name.
+
+    Returns:
+        The section's lines, without the markers.
+    """
+    text = (REPO_ROOT / path).read_text()
+    match = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", text, re.S)
+    assert match, f"{path} has no section {name}"
+    return match.group(1).splitlines()
+
+
+def test_every_nav_page_is_built(built_site: Path) -> None:
+    """Every page in the nav has its HTML, notebooks included."""
+    nav = _nav_files(yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text())["nav"])
+    assert len(nav) >= 16
+    for source in nav:
+        assert (DOCS / source).exists(), source
+        assert _page_text(built_site, source), source
+
+
+@pytest.mark.parametrize("page", SITE_PAGES)
+def test_included_code_arrived(built_site: Path, page: str) -> None:
+    """Every named section a page includes shows up, line for line, in the built page."""
+    source = (DOCS / f"{page}.md").read_text()
+    text = _page_text(built_site, f"{page}.md")
+    for match in SNIPPET.finditer(source):
+        if not match["section"]:
+            continue
+        for line in _section(match["path"], match["section"]):
+            assert line.strip() in text, f"{page}.md: {match['path']}:{match['section']} lost {line!r}"
+
+
+def test_task_page_shows_the_worked_example(built_site: Path) -> None:
+    """The line range of data.py's docstring still holds the worked example."""
+    text = _page_text(built_site, "task.md")
+    for words in ("noise", "running sum", "target"):
+        assert re.search(rf"^\s*{words}\s+[\[\d]", text, re.M), f"worked example lost its '{words}' line"
+
+
+@pytest.mark.parametrize("page", SITE_PAGES)
+def test_every_figure_names_its_command(page: str) -> None:
+    """Under each figure the page names the command that made it."""
+    lines = (DOCS / f"{page}.md").read_text().splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith("!["):
+            caption = " ".join(lines[number + 1:number + 8])
+            assert "`lstm-course figures`" in caption or "lstm-course train --plot" in caption, (
+                f"{page}.md line {number + 1}: no command under the figure")
