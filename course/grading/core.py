@@ -1,0 +1,419 @@
+"""The grading core: grade one submission into a :class:`GradeReport`.
+
+``grade_submission(path)`` is what ``lstm-course check``, ``lstm-course grade`` and
+``pytest tests/graders`` all call. The trusted parent (this process):
+
+1. finds the submission (a folder, or a ``.zip`` it extracts safely);
+2. judges the ``rules`` and ``answers`` parts from the source text (nothing runs);
+3. chooses every input (:mod:`course.grading.inputs`) and runs each other part in its
+   own child process with a timeout and a memory cap (:mod:`course.grading.runner`);
+4. decides each check by comparing the children's raw outputs with Keras' own LSTM
+   (:mod:`course.grading.oracle`, :mod:`course.grading.judges`).
+
+A crash, timeout or exit in one part costs only that part's checks. No reference
+solution is needed or importable while grading.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import shutil
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course.grading import static
+from course.grading.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
+from course.grading.inputs import make_inputs
+from course.grading.judges import NOT_IMPLEMENTED, judge
+from course.grading.runner import MEMORY_MB, PartRun, run_part
+
+#: Statuses of a whole grading, most serious first.
+STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
+#: Limits on an uploaded ``.zip``.
+ZIP_MAX_FILES, ZIP_MAX_BYTES = 200, 20 * 2**20
+#: Order in which parts start: the longest first, so parallel children finish together.
+START_ORDER: tuple[str, ...] = ("training", "layer", "cell", "model", "data")
+
+
+@dataclass
+class CheckResult:
+    """One check's outcome.
+
+    Attributes:
+        check: Check, the registry entry.
+        passed: bool.
+        detail: str, what the grader observed.
+    """
+
+    check: Check
+    passed: bool
+    detail: str
+
+    @property
+    def name(self) -> str:
+        """The check's name."""
+        return self.check.name
+
+    @property
+    def score(self) -> float:
+        """Points earned: all or nothing."""
+        return float(self.check.points) if self.passed else 0.0
+
+    @property
+    def not_implemented(self) -> bool:
+        """Whether the failure is an untouched exercise."""
+        return not self.passed and self.detail.startswith(NOT_IMPLEMENTED)
+
+    @property
+    def hint(self) -> str:
+        """What the student should read: empty when passed."""
+        if self.passed:
+            return ""
+        if self.not_implemented:
+            return self.detail
+        return self.check.hint
+
+    def output(self) -> str:
+        """The text shown for this check in reports.
+
+        Returns:
+            str.
+        """
+        if self.passed:
+            note = " (an instructor grades the content)" if self.check.manual else ""
+            return f"Passed: {self.check.proves}{note}. {self.detail}"
+        if self.not_implemented:
+            return f"{self.detail}\nHint: {self.check.hint}"
+        return f"{self.check.hint}\nWhat the grader saw: {self.detail}"
+
+
+@dataclass
+class GradeReport:
+    """Everything known about one grading.
+
+    Attributes:
+        submission: str, the graded path.
+        results: list of CheckResult, in registry order.
+        runs: dict of part to PartRun (run parts only).
+        status: str, one of :data:`STATUSES`.
+        reason: str, why the status is not ``ok``.
+        seed: int, the seed the inputs were drawn from.
+        seconds: float, wall-clock time of the grading.
+    """
+
+    submission: str
+    results: list[CheckResult]
+    runs: dict[str, PartRun] = field(default_factory=dict)
+    status: str = "ok"
+    reason: str = ""
+    seed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """Points earned."""
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        """Points available."""
+        return float(sum(r.check.points for r in self.results))
+
+    def result(self, name: str) -> CheckResult:
+        """Return one check's result.
+
+        Args:
+            name: str, the check's name.
+
+        Returns:
+            CheckResult.
+
+        Raises:
+            KeyError: for an unknown name.
+        """
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+    def part_scores(self) -> dict[str, tuple[float, float]]:
+        """Score and maximum of every part.
+
+        Returns:
+            dict of part to ``(score, max_score)``, in :data:`PARTS` order.
+        """
+        scores: dict[str, tuple[float, float]] = {}
+        for part in PARTS:
+            results = [r for r in self.results if r.check.part == part]
+            if results:
+                scores[part] = (sum(r.score for r in results), float(sum(r.check.points for r in results)))
+        return scores
+
+    def output(self) -> str:
+        """The report's overall notes: status and what the student's code printed.
+
+        Returns:
+            str.
+        """
+        lines = [f"Status: {self.status}" + (f" ({self.reason})" if self.reason else ""),
+                 f"Inputs drawn from seed {self.seed}; graded in {self.seconds:.1f} s."]
+        for part, run in self.runs.items():
+            if run.status != "ok":
+                lines.append(f"Part {part}: {run.status}: {run.reason}")
+            if run.output.strip():
+                lines.append(f"Part {part} printed:\n{run.output.strip()}")
+        return "\n".join(lines)
+
+    def to_gradescope(self) -> dict[str, Any]:
+        """The report in Gradescope's ``results.json`` shape, plus ``status``, ``reason``, ``parts``, ``seed``.
+
+        Returns:
+            dict, JSON-ready.
+        """
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.seconds, 2),
+            "output": self.output(),
+            "status": self.status,
+            "reason": self.reason,
+            "seed": self.seed,
+            "parts": {part: {"score": s, "max_score": m,
+                             "status": self.runs[part].status if part in self.runs else "ok"}
+                      for part, (s, m) in self.part_scores().items()},
+            "tests": [
+                {"name": r.name, "score": r.score, "max_score": float(r.check.points), "output": r.output(),
+                 "status": "passed" if r.passed else "failed", "tags": [r.check.part],
+                 "extra_data": {"part": r.check.part, "manual": r.check.manual,
+                                "not_implemented": r.not_implemented}}
+                for r in self.results
+            ],
+        }
+
+
+class InvalidSubmission(Exception):
+    """The path is not a gradable submission (the message says why)."""
+
+
+def _extract_zip(archive: Path, target: Path) -> None:
+    """Extract a submission ``.zip`` safely: no absolute or ``..`` paths, no links, bounded size.
+
+    Args:
+        archive: Path, the ``.zip``.
+        target: Path, an empty folder.
+
+    Raises:
+        InvalidSubmission: for a bad or oversized archive.
+    """
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = [m for m in bundle.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
+            if len(members) > ZIP_MAX_FILES or sum(m.file_size for m in members) > ZIP_MAX_BYTES:
+                raise InvalidSubmission("the archive is too large")
+            for member in members:
+                parts = Path(member.filename).parts
+                is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
+                if member.filename.startswith(("/", "\\")) or ".." in parts or is_link:
+                    raise InvalidSubmission(f"unsafe path in the archive: {member.filename}")
+                destination = target.joinpath(*parts)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with bundle.open(member) as source, open(destination, "wb") as sink:
+                    shutil.copyfileobj(source, sink)
+    except zipfile.BadZipFile as error:
+        raise InvalidSubmission(f"not a valid zip archive: {error}") from error
+
+
+def find_root(folder: Path) -> Path:
+    """Find the folder that holds the submission's files (the folder itself or the shallowest one below).
+
+    Args:
+        folder: Path.
+
+    Returns:
+        Path.
+
+    Raises:
+        InvalidSubmission: when no submission file is found.
+    """
+    names = set(static.SOURCE_FILES) | {"answers.md"}
+    candidates = [folder, *sorted((p for p in folder.rglob("*") if p.is_dir() and "__MACOSX" not in p.parts),
+                                  key=lambda p: (len(p.parts), str(p)))]
+    for candidate in candidates:
+        if any((candidate / name).is_file() for name in names):
+            return candidate
+    raise InvalidSubmission(f"no {', '.join(sorted(names))} found")
+
+
+def _static_verdicts(folder: Path, runtime_records: list[str], runs_complete: bool) -> dict[str, tuple[bool, str]]:
+    """Decide the ``rules`` and ``answers`` checks from the source and the runtime guard's records.
+
+    Args:
+        folder: Path, the submission.
+        runtime_records: list of str, forbidden uses recorded by the children.
+        runs_complete: bool, whether every child reported (so the runtime guard saw everything).
+
+    Returns:
+        dict of check name to ``(passed, detail)``.
+    """
+    trees = static.parse(folder)
+    missing = [name for name, tree in trees.items() if tree is None]
+    todo = static.stubs(trees)
+    verdicts: dict[str, tuple[bool, str]] = {}
+    blocker = ""
+    if todo:
+        blocker = f"{NOT_IMPLEMENTED}: " + "; ".join(f"{f.file}: {f.what.split(' is ')[0]}" for f in todo[:8])
+    elif missing:
+        blocker = f"cannot judge the rules: {', '.join(missing)} missing or not valid Python"
+
+    def decide(name: str, findings: list[Any], ok_text: str) -> None:
+        if blocker:
+            verdicts[name] = (False, blocker)
+        elif findings:
+            verdicts[name] = (False, "; ".join(str(f) for f in findings[:6])
+                              + (f" (and {len(findings) - 6} more)" if len(findings) > 6 else ""))
+        else:
+            verdicts[name] = (True, ok_text)
+
+    forbidden = [*static.forbidden_uses(trees), *(f"at run time: {r}" for r in dict.fromkeys(runtime_records))]
+    guard_note = "" if runs_complete else " (some parts did not run, so the runtime guard saw only part of the code)"
+    decide("rules.no_builtin_rnn", forbidden, "no built-in recurrent layer or op found" + guard_note)
+    decide("rules.type_hints", static.missing_type_hints(trees), "every public function and method is typed")
+    decide("rules.docstrings", static.missing_docstrings(trees),
+           "every public function and method explains its arguments")
+    problems = static.answers_problems(folder)
+    template = problems and all("no answer yet" in p for p in problems) and (folder / "answers.md").is_file()
+    verdicts["answers.both_questions"] = (
+        not problems, ("; ".join(problems) if not template else f"{NOT_IMPLEMENTED}: {'; '.join(problems)}")
+        if problems else "both questions are addressed")
+    return verdicts
+
+
+def _results(verdicts: dict[str, tuple[bool, str]]) -> list[CheckResult]:
+    """Turn verdicts into results for every registered check (a missing verdict fails).
+
+    Args:
+        verdicts: dict of check name to ``(passed, detail)``.
+
+    Returns:
+        list of CheckResult in registry order.
+    """
+    return [CheckResult(check, *verdicts.get(check.name, (False, "this check did not run"))) for check in CHECKS]
+
+
+def _oracles(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Lazy Keras references for the parts that compare with Keras.
+
+    Args:
+        inputs: dict of part to PartInputs.
+
+    Returns:
+        dict of part to a zero-argument cached callable.
+    """
+    from course.grading import oracle
+
+    made = {}
+    if "cell" in inputs:
+        made["cell"] = functools.cache(lambda: oracle.keras_cell_steps(inputs["cell"].arrays))
+    if "layer" in inputs:
+        made["layer"] = functools.cache(lambda: oracle.layer_references(inputs["layer"].arrays))
+    return made
+
+
+def judge_run(part: str, inputs: Any, run: PartRun, index: int, oracle: Any) -> dict[str, tuple[bool, str]]:
+    """Decide one run part's checks for one submission from its child's run.
+
+    Args:
+        part: str.
+        inputs: the part's PartInputs.
+        run: PartRun.
+        index: int, the submission's index in the run.
+        oracle: zero-argument callable for the part's Keras references, or None.
+
+    Returns:
+        dict of check name to ``(passed, detail)``.
+    """
+    evidence = run.evidence[index] if index < len(run.evidence) else None
+    if evidence is None:
+        why = run.reason or "no result came back"
+        return {c.name: (False, f"the {part} part {run.status}: {why}") for c in checks_for(part)}
+    return judge(part, inputs, evidence, oracle)
+
+
+def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None = None, seed: int | None = None,
+                     timeouts: dict[str, float] | None = None, memory_mb: int = MEMORY_MB) -> GradeReport:
+    """Grade one submission.
+
+    Args:
+        path: Path, a submission folder or ``.zip`` (one top folder or flat files).
+        jobs: int, how many part children run at once.
+        parts: tuple of str, the run parts to run (default all); checks of parts not run
+            fail with "this check did not run". ``rules`` and ``answers`` are always judged.
+        seed: int, the seed for the inputs (default: a fresh random one, recorded in the report).
+        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.runner.TIMEOUTS`).
+        memory_mb: int, each child's address-space cap in MiB.
+
+    Returns:
+        GradeReport.
+    """
+    start = time.monotonic()
+    seed = secrets.randbits(31) if seed is None else seed
+    timeouts = timeouts or {}
+    with tempfile.TemporaryDirectory(prefix="lstm-submission-") as scratch:
+        status, reason = "ok", ""
+        try:
+            path = Path(path)
+            if path.is_file() and path.suffix.lower() == ".zip":
+                _extract_zip(path, Path(scratch))
+                folder = find_root(Path(scratch))
+            elif path.is_dir():
+                folder = find_root(path)
+            else:
+                raise InvalidSubmission(f"{path} is neither a folder nor a .zip")
+        except InvalidSubmission as error:
+            status, reason, folder = "invalid", str(error), Path(scratch) / "empty"
+            folder.mkdir(exist_ok=True)
+
+        selected = [p for p in START_ORDER if p in (parts or RUN_PARTS)]
+        inputs = {part: make_inputs(part, seed) for part in selected}
+        runs: dict[str, PartRun] = {}
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {part: pool.submit(run_part, part, [folder], inputs[part], timeout=timeouts.get(part),
+                                         memory_mb=memory_mb) for part in selected}
+            oracles = _oracles(inputs)
+            for made in oracles.values():
+                made()  # compute Keras' references while the children run
+            for part in selected:
+                runs[part] = futures[part].result()
+
+        verdicts: dict[str, tuple[bool, str]] = {}
+        for part in selected:
+            verdicts.update(judge_run(part, inputs[part], runs[part], 0, oracles.get(part)))
+        records = [r for run in runs.values() for e in run.evidence if e is not None for r in e.guard]
+        complete = len(selected) == len(RUN_PARTS) and all(r.status == "ok" for r in runs.values())
+        verdicts.update(_static_verdicts(folder, records, complete))
+
+    if status == "ok":
+        for worst in ("timeout", "crashed"):
+            bad = [part for part, run in runs.items() if run.status == worst]
+            if bad:
+                status = worst
+                reason = "; ".join(f"{part}: {runs[part].reason}" for part in bad)
+                break
+    return GradeReport(submission=str(path), results=_results(verdicts), runs=runs, status=status, reason=reason,
+                       seed=seed, seconds=time.monotonic() - start)
+
+
+def default_jobs() -> int:
+    """A sensible number of parallel part children for this machine.
+
+    Returns:
+        int, at least 1.
+    """
+    return max(1, min(len(RUN_PARTS), os.cpu_count() or 1))

@@ -1,0 +1,556 @@
+"""The trusted parent's verdicts: each check decided from a child's raw outputs and the oracle.
+
+Every judge takes the part's :class:`~course.grading.inputs.PartInputs` and the
+child's :class:`Evidence`, and returns ``{check name: (passed, detail)}``. A probe
+that raised makes the checks that need it fail with what it raised; a
+``NotImplementedError`` reads "not implemented yet". Nothing the child wrote is
+trusted beyond being data: malformed output fails the check, it never crashes the judge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from course.grading.checks import checks_for
+from course.grading.inputs import PartInputs
+
+#: Tolerance of "equals Keras" (SPEC: 1e-5), and for 200 steps.
+ATOL, ATOL_LONG = 1e-5, 1e-4
+#: Text that starts a check's detail when the student's code is still a stub.
+NOT_IMPLEMENTED = "not implemented yet"
+
+
+@dataclass
+class Evidence:
+    """What one child reported for one submission.
+
+    Attributes:
+        values: dict of JSON values.
+        arrays: dict of numpy arrays.
+        errors: dict of probe name to error description.
+        guard: list of str, forbidden uses the runtime guard recorded.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    errors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    guard: list[str] = field(default_factory=list)
+
+
+class Missing(Exception):
+    """Evidence a check needs is absent: the detail says why."""
+
+
+def error_text(error: dict[str, Any]) -> str:
+    """Turn a recorded error into one line for the student.
+
+    Args:
+        error: dict from :func:`course.grading.probes.describe`.
+
+    Returns:
+        str.
+    """
+    if not isinstance(error, dict):
+        return "failed"
+    message = str(error.get("message", ""))[:300]
+    if error.get("not_implemented"):
+        return f"{NOT_IMPLEMENTED}: {message}" if message else NOT_IMPLEMENTED
+    where = f" (at {error['where']})" if error.get("where") else ""
+    return f"{error.get('type', 'Error')}: {message}{where}"
+
+
+class View:
+    """Checked access to a child's evidence.
+
+    Args:
+        evidence: Evidence.
+    """
+
+    def __init__(self, evidence: Evidence) -> None:
+        """Keep the evidence.
+
+        Args:
+            evidence: Evidence.
+        """
+        self.evidence = evidence
+
+    def need(self, *probes: str) -> None:
+        """Raise :class:`Missing` when the import or one of ``probes`` failed.
+
+        Args:
+            *probes: str, probe names.
+
+        Raises:
+            Missing: with the error's text.
+        """
+        for probe in ("import", "run", *probes):
+            if probe in self.evidence.errors:
+                raise Missing(error_text(self.evidence.errors[probe]))
+
+    def value(self, name: str) -> Any:
+        """Return a recorded value.
+
+        Args:
+            name: str.
+
+        Returns:
+            The value.
+
+        Raises:
+            Missing: when absent.
+        """
+        if name not in self.evidence.values:
+            raise Missing(f"no value {name} was reported")
+        return self.evidence.values[name]
+
+    def array(self, name: str) -> np.ndarray:
+        """Return a recorded array as float64 (or int64 for integer data).
+
+        Args:
+            name: str.
+
+        Returns:
+            np.ndarray.
+
+        Raises:
+            Missing: when absent.
+        """
+        if name not in self.evidence.arrays:
+            raise Missing(f"no output {name} was reported")
+        return np.asarray(self.evidence.arrays[name])
+
+
+def _close(actual: np.ndarray, expected: np.ndarray, atol: float = ATOL) -> bool:
+    """Tell whether two arrays have the same shape and values within ``atol``.
+
+    Args:
+        actual: array.
+        expected: array.
+        atol: float.
+
+    Returns:
+        bool.
+    """
+    return actual.shape == expected.shape and bool(np.all(np.isfinite(actual))) and bool(
+        np.allclose(actual, expected, atol=atol, rtol=atol))
+
+
+def _gap(actual: np.ndarray, expected: np.ndarray) -> str:
+    """Describe how far an output is from the expected one.
+
+    Args:
+        actual: array.
+        expected: array.
+
+    Returns:
+        str.
+    """
+    if actual.shape != expected.shape:
+        return f"shape {actual.shape}, expected {expected.shape}"
+    return f"largest difference {float(np.max(np.abs(actual - expected))):.3g}"
+
+
+def _all_positive(norms: Any) -> tuple[bool, str]:
+    """Judge a list of gradient norms (-1 = no gradient).
+
+    Args:
+        norms: list of float.
+
+    Returns:
+        ``(passed, detail)``.
+    """
+    if not isinstance(norms, list) or not norms:
+        return False, "no trainable variables were found"
+    missing = sum(1 for n in norms if n is None or n < 0)
+    zero = sum(1 for n in norms if n is not None and 0 <= n <= 1e-12)
+    if missing or zero:
+        return False, f"of {len(norms)} variables, {missing} got no gradient and {zero} a zero gradient"
+    return True, f"all {len(norms)} variables get a gradient"
+
+
+# --------------------------------------------------------------------------- data
+def judge_data(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, Callable[[], tuple[bool, str]]]:
+    """Verdicts for ``data.py``.
+
+    Args:
+        inputs: the part's inputs.
+        view: the child's evidence.
+        oracle: unused.
+
+    Returns:
+        dict of check name to a function giving ``(passed, detail)``.
+    """
+    config = inputs.config
+
+    def generator_shapes() -> tuple[bool, str]:
+        for key in ("gen_a", "gen_b"):
+            view.need(key)
+            steps, count = config[key]
+            got = (view.value(f"{key}.count"), view.value(f"{key}.noise_shapes"),
+                   view.value(f"{key}.target_shapes"), view.value(f"{key}.noise_dtypes"))
+            want = (count, [f"({steps}, 1)"], ["(1,)"], ["float32"])
+            if got != want:
+                return False, (f"integration_task({steps}, {count}) gave {got[0]} pairs, noise shapes {got[1]} "
+                               f"{got[3]}, target shapes {got[2]}")
+        return True, "shapes, dtypes and counts are right"
+
+    def integer_labels() -> tuple[bool, str]:
+        view.need("gen_a")
+        dtypes = view.value("gen_a.target_dtypes")
+        ok = bool(dtypes) and all(d in ("int32", "int64") for d in dtypes)
+        return ok, f"target dtype {dtypes}"
+
+    def labels_threshold_0() -> tuple[bool, str]:
+        view.need("gen_a")
+        noise, target = view.array("gen_a.noise"), view.array("gen_a.target")
+        sums = noise.sum(axis=1)
+        wrong = (target != (sums > 0)) & (np.abs(sums) > 1e-4)
+        return not wrong.any(), f"{int(wrong.sum())} of {len(target)} labels differ from (noise.sum() > 0)"
+
+    def noise_standard_normal() -> tuple[bool, str]:
+        view.need("gen_a")
+        noise = view.array("gen_a.noise")
+        values = np.sort(noise.ravel())
+        n = values.size
+        mean, std = float(values.mean()), float(values.std())
+        cdf = 0.5 * (1 + np.vectorize(math.erf)(values / math.sqrt(2)))
+        ks = float(np.max(np.maximum(np.arange(1, n + 1) / n - cdf, cdf - np.arange(n) / n)))
+        distinct = len(np.unique(noise.round(6), axis=0))
+        lag = float(np.corrcoef(noise[:, :-1].ravel(), noise[:, 1:].ravel())[0, 1]) if noise.shape[1] > 1 else 0.0
+        ok = abs(mean) < 0.03 and abs(std - 1) < 0.03 and ks < 0.015 and distinct == len(noise) and abs(lag) < 0.05
+        return ok, (f"mean {mean:.3f}, std {std:.3f}, Kolmogorov-Smirnov distance {ks:.4f}, "
+                    f"{distinct} distinct of {len(noise)} sequences, lag-1 correlation {lag:.3f}")
+
+    def wrapper_no_args() -> tuple[bool, str]:
+        view.need("wrapper")
+        got = (view.value("wrapper.required"), view.value("wrapper.SEQ_LEN"), view.value("wrapper.NUM_SAMPLES"),
+               view.value("wrapper.count"), view.value("wrapper.noise_shapes"))
+        ok = got == ([], 25, 80_000, 80_000, ["(25, 1)"])
+        return ok, (f"required arguments {got[0]}, SEQ_LEN={got[1]}, NUM_SAMPLES={got[2]}, "
+                    f"yielded {got[3]} pairs of shape {got[4]}")
+
+    def from_generator() -> tuple[bool, str]:
+        view.need("dataset")
+        seq_len, count = config["dataset"]
+        ops, spec = view.value("dataset.ops"), view.value("dataset.spec")
+        generator = "GeneratorDataset" in ops and any("PyFunc" in op for op in ops)
+        spec_ok = (isinstance(spec, list) and len(spec) == 2 and spec[0] == [[seq_len, 1], "float32"]
+                   and spec[1] in ([[1], "int32"], [[1], "int64"]))
+        n = view.value("dataset.count")
+        labels_ok = False
+        if n == count:
+            noise, target = view.array("dataset.noise"), view.array("dataset.target")
+            labels_ok = bool(np.all(target == (noise.sum(axis=1) > 0)))
+        ok = generator and spec_ok and n == count and labels_ok
+        return ok, (f"from a Python generator: {generator}; element spec {spec}; {n} elements "
+                    f"(expected {count}); labels match the noise: {labels_ok}")
+
+    def prepare_batches() -> tuple[bool, str]:
+        view.need("prep_big", "prep_default")
+        sizes, order = view.value("prep_big.sizes"), view.array("prep_big.order")
+        default = view.value("prep_default.sizes")
+        ok = (sizes == [16] * 6 + [4] and sorted(order.tolist()) == list(range(100)) and default == [64, 36])
+        return ok, (f"100 pairs, batch_size=16 gave batches {sizes}; with the defaults {default}; "
+                    f"every pair once: {sorted(order.tolist()) == list(range(100))}")
+
+    def prepare_shuffles() -> tuple[bool, str]:
+        view.need("prep_big", "prep_one", "prep_bound")
+        big = view.array("prep_big.order")
+        batches = np.split(big, np.cumsum(view.value("prep_big.sizes"))[:-1])
+        mixed = any(len(b) > 1 and not np.array_equal(np.sort(b), np.arange(b.min(), b.min() + len(b)))
+                    for b in batches)
+        one = view.array("prep_one.order")
+        bound = view.array("prep_bound.order")
+        within = bool(np.all(bound <= np.arange(len(bound)) + 9)) and len(bound) == 60
+        ok = mixed and np.array_equal(one, np.arange(50)) and within and not np.array_equal(bound, np.arange(60))
+        return ok, (f"pairs mixed across batches: {mixed}; shuffle_buffer=1 keeps the order: "
+                    f"{np.array_equal(one, np.arange(50))}; shuffle_buffer=10 stays within its buffer: {within}")
+
+    def prepare_prefetches() -> tuple[bool, str]:
+        view.need("prep_big")
+        ops = view.value("prep_big.ops")
+        return "PrefetchDataset" in ops, f"dataset ops: {', '.join(op for op in ops if op.endswith('Dataset'))}"
+
+    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('data')}}
+
+
+# --------------------------------------------------------------------------- cell
+def judge_cell(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, np.ndarray]]
+               ) -> dict[str, Callable[[], tuple[bool, str]]]:
+    """Verdicts for ``cell.py``.
+
+    Args:
+        inputs: the part's inputs.
+        view: the child's evidence.
+        oracle: returns Keras' two steps (:func:`course.grading.oracle.keras_cell_steps`).
+
+    Returns:
+        dict of check name to a function giving ``(passed, detail)``.
+    """
+    units = inputs.config["units"]
+    gates = ("input_gate", "forget_gate", "cell_candidate", "output_gate")
+
+    def gate_sublayers() -> tuple[bool, str]:
+        view.need("structure")
+        found = view.value("structure.gates")
+        bad = [g for g in gates if not (found.get(g, {}).get("dense") and found[g].get("units") == units)]
+        ok = view.value("structure.units") == units and not bad
+        return ok, f"units={view.value('structure.units')}; missing or not Dense({units}): {bad or 'none'}"
+
+    def forget_bias() -> tuple[bool, str]:
+        view.need("structure")
+        starts = {g: view.array(f"structure.bias.{g}") for g in gates}
+        wrong = [g for g in gates if not np.allclose(starts[g], 1.0 if g == "forget_gate" else 0.0)]
+        return not wrong, f"gates whose bias starts wrong: {wrong or 'none'}"
+
+    def _outputs() -> tuple[list[np.ndarray], list[np.ndarray], dict[str, np.ndarray]]:
+        view.need("forward")
+        if view.value("forward.arity") != 2:
+            raise Missing(f"call returned {view.value('forward.arity')} values, not a pair")
+        step1 = [view.array(f"forward.step1.{i}") for i in range(2)]
+        step2 = [view.array(f"forward.step2.{i}") for i in range(2)]
+        return step1, step2, oracle()
+
+    def matches_keras() -> tuple[bool, str]:
+        step1, step2, ref = _outputs()
+        if _close(step1[0], ref["h1"]) and _close(step1[1], ref["c1"]):
+            ok = _close(step2[0], ref["h2"]) and _close(step2[1], ref["c2"])
+            return ok, f"step 2: h {_gap(step2[0], ref['h2'])}, c {_gap(step2[1], ref['c2'])}"
+        if _close(step1[0], ref["c1"]) and _close(step1[1], ref["h1"]):
+            return True, "values match Keras (in the order (c, h))"
+        return False, f"step 1: h {_gap(step1[0], ref['h1'])}, c {_gap(step1[1], ref['c1'])}"
+
+    def state_order() -> tuple[bool, str]:
+        step1, step2, ref = _outputs()
+        if _close(step1[0], ref["c1"]) and _close(step1[1], ref["h1"]):
+            return False, "call returned (cell_state, hidden_state)"
+        ok = all(_close(a, ref[k]) for a, k in zip([*step1, *step2], ("h1", "c1", "h2", "c2")))
+        return ok, "two steps give (h, c) in order" if ok else "the outputs do not match (h, c) of Keras"
+
+    def gradients() -> tuple[bool, str]:
+        view.need("gradients_eager", "gradients_graph")
+        eager = _all_positive(view.value("gradients_eager.norms"))
+        graph = _all_positive(view.value("gradients_graph.norms"))
+        return eager[0] and graph[0], f"eagerly: {eager[1]}; in tf.function: {graph[1]}"
+
+    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('cell')}}
+
+
+# --------------------------------------------------------------------------- layer
+def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, np.ndarray]]
+                ) -> dict[str, Callable[[], tuple[bool, str]]]:
+    """Verdicts for ``layer.py``.
+
+    Args:
+        inputs: the part's inputs.
+        view: the child's evidence.
+        oracle: returns Keras' outputs (:func:`course.grading.oracle.layer_references`).
+
+    Returns:
+        dict of check name to a function giving ``(passed, detail)``.
+    """
+    arrays = inputs.arrays
+    batch, steps, _ = arrays["x"].shape
+    units = arrays["recurrent"].shape[0]
+
+    def zero_states() -> tuple[bool, str]:
+        view.need("zero_states")
+        if view.value("zero_states.arity") != 2:
+            return False, f"returned {view.value('zero_states.arity')} values, not a pair"
+        states = [view.array(f"zero_states.{i}") for i in range(2)]
+        ok = all(s.shape == (3, units) and not np.any(s) for s in states)
+        return ok, f"zero_states(3) gave shapes {[s.shape for s in states]} (expected (3, {units}) zeros)"
+
+    def output_shape() -> tuple[bool, str]:
+        view.need("forward")
+        shape = view.array("forward.zero").shape
+        return shape == (batch, steps, units), f"output shape {shape}, expected {(batch, steps, units)}"
+
+    def matches_keras() -> tuple[bool, str]:
+        view.need("forward")
+        out, ref = view.array("forward.zero"), oracle()["zero"]
+        return _close(out, ref), _gap(out, ref)
+
+    def initial_states() -> tuple[bool, str]:
+        view.need("initial_states")
+        out, ref = view.array("initial_states.out"), oracle()["states"]
+        return _close(out, ref), _gap(out, ref)
+
+    def carries_state() -> tuple[bool, str]:
+        view.need("forward")
+        out, pert = view.array("forward.zero"), view.array("forward.perturbed")
+        if out.shape != pert.shape or out.ndim != 3:
+            return False, f"output shape {out.shape}"
+        change = float(np.max(np.abs(out[:, -1] - pert[:, -1])))
+        return change > 1e-4, f"changing the first input moves the last output by {change:.3g}"
+
+    def graph_while() -> tuple[bool, str]:
+        view.need("graph")
+        loops, forbidden = view.value("graph.while_ops"), view.value("graph.forbidden_ops")
+        return loops >= 1 and not forbidden, f"{loops} While op(s) in the traced graph; raw RNN ops: {forbidden or 'none'}"
+
+    def graph_no_unroll() -> tuple[bool, str]:
+        view.need("unroll")
+        nodes = view.value("unroll.nodes")
+        return nodes[0] == nodes[1], f"graph nodes for T=2: {nodes[0]}, for T=20: {nodes[1]}"
+
+    def one_trace_any_T() -> tuple[bool, str]:  # noqa: N802 - the check's name
+        view.need("any_T")
+        ref = oracle()
+        t2, t200 = view.array("any_T.t2"), view.array("any_T.t200")
+        traces = view.value("any_T.traces")
+        ok = traces == 1 and _close(t2, ref["t2"], ATOL_LONG) and _close(t200, ref["t200"], ATOL_LONG)
+        return ok, f"{traces} trace(s); T=2: {_gap(t2, ref['t2'])}; T=200: {_gap(t200, ref['t200'])}"
+
+    def _gradients(probe: str) -> tuple[bool, str]:
+        view.need(probe)
+        if not view.value(f"{probe}.tracked"):
+            return False, "the layer's trainable_variables do not include its cell's (keep the cell as an attribute)"
+        return _all_positive(view.value(f"{probe}.norms"))
+
+    def gradients_eager() -> tuple[bool, str]:
+        return _gradients("gradients_eager")
+
+    def gradients_graph() -> tuple[bool, str]:
+        return _gradients("gradients_graph")
+
+    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('layer')}}
+
+
+# --------------------------------------------------------------------------- model
+def judge_model(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, Callable[[], tuple[bool, str]]]:
+    """Verdicts for ``model.py``.
+
+    Args:
+        inputs: the part's inputs.
+        view: the child's evidence.
+        oracle: unused.
+
+    Returns:
+        dict of check name to a function giving ``(passed, detail)``.
+    """
+    shape = inputs.arrays["x"].shape
+
+    def output_shape() -> tuple[bool, str]:
+        view.need("forward")
+        got = view.array("forward.out").shape
+        return got == shape, f"output shape {got}, expected {shape}"
+
+    def probabilities() -> tuple[bool, str]:
+        view.need("forward")
+        out = view.array("forward.out")
+        ok = out.size > 0 and bool(np.all(np.isfinite(out))) and float(out.min()) >= 0 and float(out.max()) <= 1
+        return ok, f"outputs range from {float(np.nanmin(out)):.3g} to {float(np.nanmax(out)):.3g}" if out.size else "no output"
+
+    def uses_lstm() -> tuple[bool, str]:
+        view.need("forward")
+        stack = "student" if "import.student_stack" in view.evidence.values else "grader"
+        calls, layers = view.value("forward.lstm_calls"), view.value("forward.lstm_layers")
+        ok = layers >= 1 and (calls >= 1 or stack == "student")
+        return ok, f"LSTM layers in the model: {layers}; LSTM calls in a forward pass: {calls}"
+
+    def gradients() -> tuple[bool, str]:
+        view.need("gradients_eager", "gradients_graph")
+        eager = _all_positive(view.value("gradients_eager.norms"))
+        graph = _all_positive(view.value("gradients_graph.norms"))
+        return eager[0] and graph[0], f"eagerly: {eager[1]}; built inside tf.function: {graph[1]}"
+
+    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('model')}}
+
+
+# --------------------------------------------------------------------------- training
+def _accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Accuracy of last-step probabilities against exact labels.
+
+    Args:
+        probabilities: array ``(N,)``.
+        labels: array ``(N,)`` of 0/1.
+
+    Returns:
+        float in [0, 1] (0 when the shapes differ or values are not finite).
+    """
+    if probabilities.shape != labels.shape or not np.all(np.isfinite(probabilities)):
+        return 0.0
+    return float(np.mean((probabilities > 0.5) == (labels == 1)))
+
+
+def judge_training(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, Callable[[], tuple[bool, str]]]:
+    """Verdicts for ``train.py``.
+
+    Args:
+        inputs: the part's inputs (the held-out labels are in ``secret``).
+        view: the child's evidence.
+        oracle: unused.
+
+    Returns:
+        dict of check name to a function giving ``(passed, detail)``.
+    """
+    epochs = inputs.config["epochs"]
+    keys = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+    def history_keys() -> tuple[bool, str]:
+        view.need("train")
+        history = view.value("train.history")
+        if not isinstance(history, dict):
+            return False, f"train returned a {view.value('train.history_type')}, not a dict"
+        bad = [k for k in keys if not (isinstance(history.get(k), list) and len(history[k]) == epochs
+                                       and all(isinstance(v, (int, float)) for v in history[k]))]
+        return not bad, f"keys {sorted(history)}; missing or not {epochs} numbers per key: {bad or 'none'}"
+
+    def updates_weights() -> tuple[bool, str]:
+        view.need("train")
+        change = view.value("train.weights_changed")
+        return isinstance(change, float) and change > 1e-6, f"largest weight change {change}"
+
+    def reaches_80() -> tuple[bool, str]:
+        view.need("train")
+        accuracy = _accuracy(view.array("train.test").ravel(), inputs.secret["y_test"])
+        return accuracy >= 0.80, (f"held-out accuracy {accuracy:.3f} after {epochs} epochs of "
+                                  f"{len(inputs.arrays['x_train'])} pairs (the bar is 0.80)")
+
+    def val_accuracy_honest() -> tuple[bool, str]:
+        view.need("train")
+        measured = _accuracy(view.array("train.val").ravel(), inputs.secret["y_val"])
+        history = view.value("train.history")
+        reported = history.get("val_accuracy", [None])[-1] if isinstance(history, dict) and history.get(
+            "val_accuracy") else None
+        ok = isinstance(reported, (int, float)) and abs(reported - measured) <= 0.02
+        return ok, f"reported val_accuracy {reported}, the grader measures {measured:.3f} on the same data"
+
+    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('training')}}
+
+
+#: The judge of each run part.
+JUDGES: dict[str, Callable[..., dict[str, Callable[[], tuple[bool, str]]]]] = {
+    "data": judge_data, "cell": judge_cell, "layer": judge_layer, "model": judge_model, "training": judge_training,
+}
+
+
+def judge(part: str, inputs: PartInputs, evidence: Evidence, oracle: Any = None) -> dict[str, tuple[bool, str]]:
+    """Decide every check of a run part.
+
+    Args:
+        part: str.
+        inputs: the part's inputs.
+        evidence: the child's report.
+        oracle: a zero-argument callable giving the part's Keras references (cell, layer).
+
+    Returns:
+        dict of full check name to ``(passed, detail)``.
+    """
+    verdicts: dict[str, tuple[bool, str]] = {}
+    view = View(evidence)
+    for short, decide in JUDGES[part](inputs, view, oracle).items():
+        try:
+            passed, detail = decide()
+        except Missing as missing:
+            passed, detail = False, str(missing)
+        except Exception as error:  # noqa: BLE001 - malformed child output fails the check, never the grader
+            passed, detail = False, f"the grader could not read this part's output ({type(error).__name__}: {error})"
+        verdicts[f"{part}.{short}"] = (bool(passed), detail)
+    return verdicts

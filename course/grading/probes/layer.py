@@ -1,0 +1,218 @@
+"""Probes for ``layer.py``, run on the grader's :class:`~course.grading.contract.ContractCell`.
+
+The student's ``LSTM`` always gets the grader's cell, so a broken ``cell.py`` costs
+nothing here: the layer's checks test the unrolling only.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from course.grading.contract import ContractCell
+from course.grading.guard import RuntimeGuard
+from course.grading.probes import Recorder, gradient_norms, graph_op_types
+
+
+class CellMaker:
+    """Make the cells the student's ``LSTM`` runs on: the grader's, unless the layer needs its own.
+
+    The layer's checks should test the unrolling only, so they run on
+    :class:`ContractCell`. A layer that calls methods of its own cell beyond the
+    contract (for example a fused-weights helper) cannot run on it; then, and only
+    when the student's cell module imported, the student's own cell is used, with the
+    same weights copied into its Dense gates.
+
+    Args:
+        layer_module: the student's ``layer`` module.
+        cell_module: the module imported as the package's ``cell`` (the student's, or
+            the grader's stand-in when the student's failed to import).
+        arrays: dict with ``kernel``, ``recurrent``, ``bias``, ``x``.
+    """
+
+    def __init__(self, layer_module: types.ModuleType, cell_module: types.ModuleType,
+                 arrays: dict[str, np.ndarray]) -> None:
+        """Decide which cell to use by running the layer once on the grader's cell.
+
+        Args:
+            layer_module: the student's ``layer`` module.
+            cell_module: the package's ``cell`` module.
+            arrays: the part's arrays.
+        """
+        self.arrays = arrays
+        self.units = arrays["recurrent"].shape[0]
+        self.own = None
+        try:
+            layer_module.LSTM(self.grader_cell(True))(tf.constant(arrays["x"], tf.float32))
+        except (AttributeError, TypeError):
+            own = getattr(cell_module, "LSTMCell", None)
+            if isinstance(own, type) and own is not ContractCell:
+                try:
+                    layer_module.LSTM(self._student_cell(own, True))(tf.constant(arrays["x"], tf.float32))
+                    self.own = own
+                except Exception:  # noqa: BLE001 - then the grader's cell it is; its errors are reported
+                    self.own = None
+        except Exception:  # noqa: BLE001 - reported by the probes themselves
+            pass
+
+    def grader_cell(self, weights: bool) -> ContractCell:
+        """A grader cell, with the parent's weights when asked.
+
+        Args:
+            weights: bool, copy the parent's weights in (the cell is then built).
+
+        Returns:
+            ContractCell.
+        """
+        cell = ContractCell(self.units)
+        if weights:
+            cell.set_keras_weights(self.arrays["kernel"], self.arrays["recurrent"], self.arrays["bias"])
+        return cell
+
+    def _student_cell(self, own: type, weights: bool) -> Any:
+        """The student's own cell, with the parent's weights when asked.
+
+        Args:
+            own: the student's LSTMCell class.
+            weights: bool.
+
+        Returns:
+            The cell.
+        """
+        from course.grading.probes.cell import copy_keras_weights
+
+        cell = own(self.units)
+        if weights:
+            features = self.arrays["kernel"].shape[0]
+            cell(tf.zeros((1, features)), (tf.zeros((1, self.units)), tf.zeros((1, self.units))))
+            copy_keras_weights(cell, self.arrays["kernel"], self.arrays["recurrent"], self.arrays["bias"])
+        return cell
+
+    def __call__(self, weights: bool = True) -> Any:
+        """Make a cell.
+
+        Args:
+            weights: bool, with the parent's weights (built) or fresh (unbuilt).
+
+        Returns:
+            A cell for the student's LSTM.
+        """
+        return self.grader_cell(weights) if self.own is None else self._student_cell(self.own, weights)
+
+
+def _tracked(lstm: Any, cell: Any) -> bool:
+    """Tell whether the layer's trainable variables include all of its cell's.
+
+    Args:
+        lstm: the student's layer.
+        cell: its cell.
+
+    Returns:
+        bool.
+    """
+    ids = {id(v) for v in lstm.trainable_variables}
+    return bool(cell.trainable_variables) and all(id(v) in ids for v in cell.trainable_variables)
+
+
+def _ops(function: Any, spec: tf.TensorSpec) -> list[str]:
+    """Trace ``function`` for ``spec`` and list its graph's op types (function library included).
+
+    Args:
+        function: a tf.function.
+        spec: the input's TensorSpec.
+
+    Returns:
+        list of op types, one per node.
+    """
+    graph = function.get_concrete_function(spec).graph
+    return graph_op_types(graph.as_graph_def())
+
+
+def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays: dict[str, np.ndarray],
+        guard: RuntimeGuard | None = None, cell_module: types.ModuleType | None = None) -> None:
+    """Run every layer probe.
+
+    Args:
+        module: the student's ``layer`` module.
+        rec: Recorder.
+        config: dict with ``features``.
+        arrays: dict with the cell weights, ``x``, ``x_pert``, ``h0``, ``c0``, ``x_t2``,
+            ``x_t200``, ``r``.
+        guard: the runtime guard, told about raw ops found in traced graphs.
+        cell_module: the module imported as the package's ``cell``.
+    """
+    x = tf.constant(arrays["x"], tf.float32)
+    features = config["features"]
+    make_cell = CellMaker(module, cell_module, arrays)
+    rec.put("cell", "student" if make_cell.own is not None else "grader")
+
+    with rec.probe("zero_states"):
+        states = module.LSTM(make_cell()).zero_states(3)
+        rec.put("zero_states.arity", len(states))
+        for i, value in enumerate(list(states)[:2]):
+            rec.array(f"zero_states.{i}", value)
+
+    with rec.probe("forward"):
+        lstm = module.LSTM(make_cell())
+        rec.array("forward.zero", lstm(x))
+        rec.array("forward.perturbed", lstm(tf.constant(arrays["x_pert"], tf.float32)))
+
+    with rec.probe("initial_states"):
+        lstm = module.LSTM(make_cell())
+        states = (tf.constant(arrays["h0"], tf.float32), tf.constant(arrays["c0"], tf.float32))
+        rec.array("initial_states.out", lstm(x, states))
+
+    with rec.probe("graph"):
+        lstm = module.LSTM(make_cell())
+        traced = tf.function(lambda inputs: lstm(inputs))
+        ops = _ops(traced, tf.TensorSpec((None, None, features), tf.float32))
+        rec.put("graph.while_ops", sum(op in ("While", "StatelessWhile") for op in ops))
+        rec.put("graph.op_types", sorted(set(ops)))
+        if guard is not None:
+            rec.put("graph.forbidden_ops", guard.record_graph_ops(set(ops)))
+
+    with rec.probe("unroll"):
+        lstm = module.LSTM(make_cell())
+        traced = tf.function(lambda inputs: lstm(inputs))
+        rec.put("unroll.nodes", [len(_ops(traced, tf.TensorSpec((2, steps, features), tf.float32)))
+                                 for steps in (2, 20)])
+
+    with rec.probe("any_T"):
+        lstm = module.LSTM(make_cell())
+        traced = tf.function(lambda inputs: lstm(inputs),
+                             input_signature=[tf.TensorSpec((None, None, features), tf.float32)])
+        rec.array("any_T.t2", traced(tf.constant(arrays["x_t2"], tf.float32)))
+        rec.array("any_T.t200", traced(tf.constant(arrays["x_t200"], tf.float32)))
+        rec.put("any_T.traces", traced.experimental_get_tracing_count())
+
+    weights = tf.constant(arrays["r"], tf.float32)
+
+    with rec.probe("gradients_eager"):
+        cell = make_cell(weights=False)
+        lstm = module.LSTM(cell)
+        lstm(x)  # a first call outside any tape (NOTES trap 2b)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(lstm(x) * weights)
+        variables = cell.trainable_variables
+        rec.put("gradients_eager.count", len(variables))
+        rec.put("gradients_eager.tracked", _tracked(lstm, cell))
+        rec.put("gradients_eager.norms", gradient_norms(tape.gradient(loss, variables)))
+
+    with rec.probe("gradients_graph"):
+        cell = make_cell(weights=False)
+        lstm = module.LSTM(cell)
+
+        @tf.function
+        def grads(inputs: tf.Tensor) -> list[tf.Tensor]:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(lstm(inputs) * weights)  # built lazily, inside (NOTES trap 2a)
+            found = tape.gradient(loss, cell.trainable_variables)
+            return [tf.constant(-1.0) if g is None else tf.norm(g) for g in found]
+
+        norms = [float(n) for n in grads(x)]
+        rec.put("gradients_graph.count", len(cell.trainable_variables))
+        rec.put("gradients_graph.tracked", _tracked(lstm, cell))
+        rec.put("gradients_graph.norms", norms)

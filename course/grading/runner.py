@@ -1,0 +1,195 @@
+"""Run one part's child process: copy the submission(s), send the inputs, enforce limits, read raw outputs.
+
+The child writes only data (JSON and an ``.npz`` read with ``allow_pickle=False``);
+anything missing or malformed becomes a crashed part, never an exception here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from course.grading.inputs import PartInputs
+from course.grading.judges import Evidence
+from course.impl import REPO_ROOT
+
+#: Default wall-clock limit of each part's child, in seconds (generous: a loaded machine
+#: imports TensorFlow slowly; a correct submission needs a fraction of it).
+TIMEOUTS: dict[str, float] = {"data": 90, "cell": 90, "layer": 120, "model": 90, "training": 240}
+#: Default address-space cap of a child, in MiB (TensorFlow maps about 1.5 GiB at import).
+MEMORY_MB = 6144
+#: Captured output kept from each child: this many characters from its start and its end.
+OUTPUT_KEEP = 1500
+#: Largest result file read from a child.
+MAX_RESULT_BYTES = 50 * 2**20
+
+
+@dataclass
+class PartRun:
+    """How one part's child went.
+
+    Attributes:
+        part: str.
+        status: str, ``ok``, ``timeout`` or ``crashed``.
+        seconds: float, wall-clock time.
+        reason: str, why it is not ``ok``.
+        output: str, what the child printed (truncated).
+        evidence: list of Evidence or None, one per submission (None: nothing came back).
+    """
+
+    part: str
+    status: str
+    seconds: float
+    reason: str = ""
+    output: str = ""
+    evidence: list[Evidence | None] = field(default_factory=list)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy a submission's regular files (no caches, no symlinks followed out of it).
+
+    Args:
+        source: Path, the submission folder.
+        target: Path, where the copy goes.
+    """
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.is_file() and not path.is_symlink() and path.suffix in (".py", ".md", ".txt", ".json", ".npz"):
+            shutil.copyfile(path, target / path.name)
+
+
+#: TensorFlow's start-up chatter, dropped from captured output (it is not the student's).
+_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} [\d:. ]+\d+ "
+                    r"(cudart_stub|cuda_|cpu_feature_guard)|To enable the following instructions)")
+
+
+def _clean(text: str) -> str:
+    """Drop TensorFlow's start-up log lines from captured output.
+
+    Args:
+        text: str.
+
+    Returns:
+        str.
+    """
+    return "\n".join(line for line in text.splitlines() if not _NOISE.match(line))
+
+
+def _truncate(text: str) -> str:
+    """Keep the start and the end of long output.
+
+    Args:
+        text: str.
+
+    Returns:
+        str.
+    """
+    if len(text) <= 2 * OUTPUT_KEEP:
+        return text
+    return f"{text[:OUTPUT_KEEP]}\n[... {len(text) - 2 * OUTPUT_KEEP:,} characters cut ...]\n{text[-OUTPUT_KEEP:]}"
+
+
+def _read(workdir: Path, index: int) -> Evidence | None:
+    """Read one submission's raw outputs, defensively.
+
+    Args:
+        workdir: Path.
+        index: int.
+
+    Returns:
+        Evidence, or None when it is missing or malformed.
+    """
+    record_path, arrays_path = workdir / f"out_{index}.json", workdir / f"out_{index}.npz"
+    try:
+        if record_path.stat().st_size > MAX_RESULT_BYTES or arrays_path.stat().st_size > MAX_RESULT_BYTES:
+            return None
+        record = json.loads(record_path.read_text())
+        with np.load(arrays_path, allow_pickle=False) as stored:
+            arrays = {key: stored[key] for key in stored.files}
+        return Evidence(values=dict(record.get("values", {})), arrays=arrays,
+                        errors=dict(record.get("errors", {})), guard=[str(g) for g in record.get("guard", [])][:50])
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return None
+
+
+def _describe_exit(code: int) -> str:
+    """Explain a child's exit code.
+
+    Args:
+        code: int, the return code (negative: killed by that signal).
+
+    Returns:
+        str.
+    """
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        extra = " (out of memory or file size limit?)" if name in ("SIGKILL", "SIGXFSZ", "SIGSEGV") else ""
+        return f"the process was killed by {name}{extra}"
+    return f"the process exited with code {code} before reporting"
+
+
+def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout: float | None = None,
+             memory_mb: int = MEMORY_MB) -> PartRun:
+    """Run one part's probes on one or more submissions in one child process.
+
+    Args:
+        part: str, a run part.
+        submissions: list of Path, submission folders (each is copied first).
+        inputs: the part's inputs (only ``config`` and ``arrays`` reach the child).
+        timeout: float, wall-clock limit in seconds (default :data:`TIMEOUTS`).
+        memory_mb: int, the child's address-space cap.
+
+    Returns:
+        PartRun.
+    """
+    timeout = timeout or TIMEOUTS[part]
+    start = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix=f"lstm-{part}-"))
+    try:
+        entries = []
+        for index, folder in enumerate(submissions):
+            copy = workdir / f"submission_{index}"
+            _copy(folder, copy)
+            entries.append({"folder": str(copy), "name": f"submission_{part}_{index}"})
+        request = {"part": part, "submissions": entries, "config": inputs.config, "memory_mb": memory_mb,
+                   "repo_root": str(REPO_ROOT)}
+        (workdir / "request.json").write_text(json.dumps(request))
+        np.savez(workdir / "inputs.npz", **inputs.arrays)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir), "TF_CPP_MIN_LOG_LEVEL": "2",
+               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
+        log = workdir / "output.txt"
+        with open(log, "wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-m", "course.grading.child", str(workdir)], cwd=workdir, env=env,
+                stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+            status, reason = "ok", ""
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                status, reason = "timeout", f"the part did not finish within {timeout:g} s"
+            finally:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)  # the child and anything it started
+                except ProcessLookupError:
+                    pass
+                process.wait()
+        evidence = [_read(workdir, i) for i in range(len(submissions))]
+        if status == "ok" and any(e is None for e in evidence):
+            status, reason = "crashed", _describe_exit(process.returncode)
+        with open(log, "rb") as handle:
+            output = handle.read(4 * 2**20).decode("utf-8", errors="replace")
+        return PartRun(part=part, status=status, seconds=time.monotonic() - start, reason=reason,
+                       output=_truncate(_clean(output)), evidence=evidence)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
