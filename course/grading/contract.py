@@ -128,6 +128,16 @@ class ContractLSTM(keras.layers.Layer):
         self.units = cells[-1].units
         self._first_units = cells[0].units
 
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Build the wrapped RNN for inputs ``(B, T, D)``.
+
+        Args:
+            input_shape: tuple.
+        """
+        if not self.rnn.built:
+            self.rnn.build(tuple(input_shape))
+        self.built = True
+
     def zero_states(self, batch_size: int) -> tuple[tf.Tensor, tf.Tensor]:
         """Return zero ``(hidden_state, cell_state)``, each ``(batch_size, H)``.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import traceback
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,31 @@ import numpy as np
 
 #: Longest error message kept.
 MAX_MESSAGE = 300
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def clean_message(message: str) -> str:
+    """Recover the original message from Keras' and AutoGraph's wrapping of an exception.
+
+    Keras re-raises ``Exception encountered when calling X.call(). <bold>message</bold>
+    Arguments received ...``; a traced function's error starts with ``in user code:``
+    and a stack. Keep the message itself.
+
+    Args:
+        message: str, the exception's text.
+
+    Returns:
+        str, one short message without terminal escapes.
+    """
+    bold = re.findall(r"\x1b\[1m(.*?)\x1b\[0m", message, flags=re.DOTALL)
+    if bold:
+        message = bold[-1]
+    elif message.lstrip().startswith("in user code:"):
+        lines = [line.strip() for line in message.splitlines() if line.strip()]
+        message = lines[-1] if lines else message
+    return " ".join(_ANSI.sub("", message).split())
 
 
 def describe(error: BaseException) -> dict[str, Any]:
@@ -36,7 +62,7 @@ def describe(error: BaseException) -> dict[str, Any]:
             where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
     return {
         "type": type(error).__name__,
-        "message": str(error)[:MAX_MESSAGE],
+        "message": clean_message(str(error))[:MAX_MESSAGE],
         "not_implemented": isinstance(error, NotImplementedError),
         "where": where,
     }

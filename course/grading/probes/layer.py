@@ -167,7 +167,7 @@ def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays:
 
     with rec.probe("graph"):
         lstm = module.LSTM(make_cell())
-        traced = tf.function(lambda inputs: lstm(inputs))
+        traced = tf.function(lambda inputs: lstm(inputs), autograph=False)
         ops = _ops(traced, tf.TensorSpec((None, None, features), tf.float32))
         rec.put("graph.while_ops", sum(op in ("While", "StatelessWhile") for op in ops))
         rec.put("graph.op_types", sorted(set(ops)))
@@ -176,13 +176,13 @@ def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays:
 
     with rec.probe("unroll"):
         lstm = module.LSTM(make_cell())
-        traced = tf.function(lambda inputs: lstm(inputs))
+        traced = tf.function(lambda inputs: lstm(inputs), autograph=False)
         rec.put("unroll.nodes", [len(_ops(traced, tf.TensorSpec((2, steps, features), tf.float32)))
                                  for steps in (2, 20)])
 
     with rec.probe("any_T"):
         lstm = module.LSTM(make_cell())
-        traced = tf.function(lambda inputs: lstm(inputs),
+        traced = tf.function(lambda inputs: lstm(inputs), autograph=False,
                              input_signature=[tf.TensorSpec((None, None, features), tf.float32)])
         rec.array("any_T.t2", traced(tf.constant(arrays["x_t2"], tf.float32)))
         rec.array("any_T.t200", traced(tf.constant(arrays["x_t200"], tf.float32)))

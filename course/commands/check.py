@@ -1,0 +1,101 @@
+"""``lstm-course check [DIR]``: grade your work and show every check with its hint.
+
+For students: it runs the same grading core as the instructors' ``grade`` and
+prints a table (check, points, pass or fail, hint) and the total. It always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``check`` subcommand.
+
+    Args:
+        subparsers: the top-level parser's subparsers.
+    """
+    parser = subparsers.add_parser("check", help="grade a folder (default exercises/) and show hints")
+    parser.add_argument("folder", nargs="?", default="exercises",
+                        help="your submission folder or .zip (default: exercises)")
+    parser.add_argument("--jobs", type=int, default=None, help="parts graded at once (default: one per core)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for the grader's inputs (default: random)")
+    parser.set_defaults(func=run)
+
+
+def _resolve(folder: str) -> Path:
+    """Find the folder: as given, or ``exercises``/``solutions`` in the repository.
+
+    Args:
+        folder: str.
+
+    Returns:
+        Path.
+    """
+    from course.impl import REPO_ROOT
+
+    path = Path(folder)
+    if not path.exists() and folder in ("exercises", "solutions") and (REPO_ROOT / folder).exists():
+        return REPO_ROOT / folder
+    return path
+
+
+def render(report: object, console: object) -> None:
+    """Print the report as a table and a total.
+
+    Args:
+        report: GradeReport.
+        console: rich Console.
+    """
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=f"Checks for {report.submission}", box=box.SIMPLE_HEAVY, show_lines=False,
+                  expand=False)
+    table.add_column("check", no_wrap=True)
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("hint", overflow="fold")
+    for result in report.results:
+        points = f"{result.score:g}/{result.check.points:g}"
+        if result.passed:
+            verdict = "[green]pass[/]" + (" [yellow](manual)[/]" if result.check.manual else "")
+            hint = ""
+        else:
+            verdict = "[red]FAIL[/]"
+            hint = result.hint if result.not_implemented else f"{result.hint} [dim]({result.detail})[/]"
+        table.add_row(result.name, points, verdict, hint)
+    console.print(table)
+    for part, (score, maximum) in report.part_scores().items():
+        run = report.runs.get(part)
+        note = f"  [red]{run.status}: {run.reason}[/]" if run and run.status != "ok" else ""
+        console.print(f"  {part:<9} {score:g}/{maximum:g}{note}")
+    console.print(f"[bold]Total: {report.score:g} / {report.max_score:g}[/]  "
+                  f"({report.seconds:.0f} s; inputs from seed {report.seed})")
+    if any(r.check.manual for r in report.results):
+        console.print("[dim]Checks marked manual are provisional: an instructor reads your answers.[/]")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Grade the folder and print the table.
+
+    Args:
+        args: the parsed arguments.
+
+    Returns:
+        0, whatever the score.
+    """
+    from rich.console import Console
+
+    from course.grading.core import default_jobs, grade_submission
+
+    console = Console(no_color="NO_COLOR" in os.environ or None, highlight=False)
+    if not console.is_terminal:
+        console.width = 120  # a log or a pipe: wide enough for the hints
+    path = _resolve(args.folder)
+    console.print(f"Grading {path} (each part runs in its own process; this takes about a minute)...")
+    report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed)
+    render(report, console)
+    return 0

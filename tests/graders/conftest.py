@@ -1,0 +1,21 @@
+"""Grade the implementation named by ``--impl`` once per session, with the same core as ``lstm-course check``."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.grading.core import GradeReport, grade_submission
+from course.impl import resolve
+
+
+@pytest.fixture(scope="session")
+def grade_report(request: pytest.FixtureRequest) -> GradeReport:
+    """Grade ``--impl`` (default: solutions) once; every test reads one check from the report.
+
+    Args:
+        request: pytest's fixture request (for the ``--impl`` option).
+
+    Returns:
+        GradeReport.
+    """
+    return grade_submission(resolve(request.config.getoption("--impl")), jobs=2)
