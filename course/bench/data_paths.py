@@ -1,0 +1,116 @@
+"""Data pipelines: raw throughput, and whether they starve a training model.
+
+Throughput alone says little: a pipeline only has to be faster than the
+model that eats it. So the second measurement runs ``solutions.train.train``
+(what ``lstm-course train`` calls) once on real data and once on a single
+cached batch repeated (the model's own ceiling), and reports the ratio of
+their steps/s. At 1.0 the data never makes the model wait.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import keras
+import tensorflow as tf
+
+from course.bench.timing import interleaved
+from course.impl import load
+from course.pipelines import batched_generator, tf_ops
+
+#: Throughput variants: name -> (label, builder(seq_len, num_samples) -> batched dataset).
+THROUGHPUT: dict[str, tuple[str, Callable[[int, int], tf.data.Dataset]]] = {
+    "per-sample": ("from_generator over the per-sample generator, .batch(64)",
+                   lambda t, n: load("solutions").data.make_dataset(t, n).batch(64)),
+    "per-sample+prefetch": ("the same, .prefetch(AUTOTUNE)",
+                            lambda t, n: load("solutions").data.make_dataset(t, n).batch(64).prefetch(tf.data.AUTOTUNE)),
+    "batched": ("from_generator over a generator of whole batches (one NumPy call each)",
+                lambda t, n: batched_generator(t, n, prefetch=False)),
+    "batched+prefetch": ("the same, .prefetch(AUTOTUNE)", lambda t, n: batched_generator(t, n, prefetch=True)),
+    "tf-ops": ("tf.random.normal in Dataset.map, no Python", lambda t, n: tf_ops(t, n, prefetch=False)),
+    "tf-ops+prefetch": ("the same, .prefetch(AUTOTUNE)", lambda t, n: tf_ops(t, n, prefetch=True)),
+}
+
+
+def drain(dataset: tf.data.Dataset) -> int:
+    """Iterate a dataset of batches to the end.
+
+    Args:
+        dataset: tf.data.Dataset of ``(noise, target)`` batches.
+
+    Returns:
+        int, the number of samples it yielded.
+    """
+    return sum(int(noise.shape[0]) for noise, _ in dataset)
+
+
+def throughput(*, seq_len: int = 25, num_samples: int = 16_000, rounds: int = 3) -> dict[str, dict[str, object]]:
+    """Samples per second of every pipeline, read to the end with nothing else running.
+
+    Args:
+        seq_len: int, T.
+        num_samples: int, samples per pass.
+        rounds: int, interleaved passes per pipeline.
+
+    Returns:
+        dict name -> ``{"label", "samples_per_s", "spread"}``.
+    """
+    calls = {name: (lambda build=build: drain(build(seq_len, num_samples))) for name, (_, build) in THROUGHPUT.items()}
+    timings = interleaved(calls, rounds=rounds, number=1, warmup=1)
+    return {name: {"label": THROUGHPUT[name][0], "samples_per_s": num_samples / timings[name].median,
+                   "spread": timings[name].spread} for name in THROUGHPUT}
+
+
+def train_steps_per_second(dataset: tf.data.Dataset, skip: int = 5, units: int = 32) -> float:
+    """Train the reference model with ``solutions.train.train`` and time its steps.
+
+    Args:
+        dataset: tf.data.Dataset, training data, unbatched pairs or batches.
+        skip: int, the first steps left out (tracing, warm-up).
+        units: int, H.
+
+    Returns:
+        float, training steps per second after the first ``skip`` steps.
+    """
+    impl = load("solutions")
+    keras.utils.set_random_seed(0)
+    model = impl.model.IntegrationModel(units=units)
+    stamps: list[float] = []
+    val = tf_ops(25, 64, seed=1)
+    impl.train.train(model, dataset, val, epochs=1, progress=lambda *_: stamps.append(time.perf_counter()))
+    return (len(stamps) - 1 - skip) / (stamps[-1] - stamps[skip])
+
+
+def starvation(*, seq_len: int = 25, batches: int = 200, rounds: int = 2,
+               paths: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """Steps/s of ``train`` on each data path against steps/s on one cached batch.
+
+    Args:
+        seq_len: int, T.
+        batches: int, training steps per run.
+        rounds: int, interleaved repetitions; the medians are reported.
+        paths: list of data path names to compare (default: all three).
+
+    Returns:
+        dict data path -> ``{"steps_per_s", "cached_steps_per_s", "ratio"}``.
+    """
+    num_samples = batches * 64
+    cached = lambda: batched_generator(seq_len, 64, seed=0).take(1).cache().repeat(batches)  # noqa: E731
+    builders = {
+        "cached": cached,
+        "per-sample": lambda: load("solutions").data.make_dataset(seq_len, num_samples),
+        "batched": lambda: batched_generator(seq_len, num_samples),
+        "tf-ops": lambda: tf_ops(seq_len, num_samples),
+    }
+    paths = {name: builders[name] for name in ["cached", *(paths or ["per-sample", "batched", "tf-ops"])]}
+    rates: dict[str, list[float]] = {name: [] for name in paths}
+    order = list(paths)
+    for round_index in range(rounds):
+        # Alternate the order, so that no path always runs right after the same one.
+        for name in order if round_index % 2 == 0 else order[::-1]:
+            rates[name].append(train_steps_per_second(paths[name]()))
+    median = {name: statistics.median(r) for name, r in rates.items()}
+    return {name: {"steps_per_s": median[name], "cached_steps_per_s": median["cached"],
+                   "ratio": median[name] / median["cached"]} for name in paths if name != "cached"}

@@ -1,0 +1,234 @@
+"""Turn benchmark results into ratios, a rich table and Markdown fragments.
+
+Pages include the fragments (``--8<-- "docs/generated/bench/NAME.md"``), so
+every number on the site comes from the committed ``results.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _ms(variants: dict, name: str) -> float | None:
+    """The median train-step time of a variant in ms, or None when it failed or was not run."""
+    entry = variants.get(name, {})
+    return entry.get("median_ms")
+
+
+def ratios(results: dict) -> dict[str, float | None]:
+    """The headline ratios of the train-step section (lower is faster).
+
+    Args:
+        results: dict, as returned by :func:`course.bench.run.run`.
+
+    Returns:
+        dict name -> ratio, or None when a side is missing.
+    """
+    variants = results.get("train_step", {}).get("variants", {})
+
+    def ratio(a: str, b: str) -> float | None:
+        x, y = _ms(variants, a), _ms(variants, b)
+        return x / y if x is not None and y else None
+
+    return {
+        "fast / keras": ratio("fast", "keras"),
+        "reference / keras": ratio("reference", "keras"),
+        "fast-unrolled / keras": ratio("fast-unrolled", "keras"),
+        "fast-autodiff / keras": ratio("fast-autodiff", "keras"),
+        "fast-xla / keras-xla": ratio("fast-xla", "keras-xla"),
+        "reference-xla / keras-xla": ratio("reference-xla", "keras-xla"),
+        "fast-xla / keras": ratio("fast-xla", "keras"),
+        "keras-xla / keras": ratio("keras-xla", "keras"),
+        "eager-loop / reference (graph speed-up)": ratio("eager-loop", "reference"),
+    }
+
+
+def machine_line(results: dict) -> str:
+    """One line naming the machine, the stack and the command.
+
+    Args:
+        results: dict, benchmark results.
+
+    Returns:
+        str, Markdown.
+    """
+    m = results["machine"]
+    load = m.get("load_average_at_start")
+    return (f"Measured by `{results['command']}` on {results['date'][:10]}: {m['cpu']}, {m['cores']} cores"
+            f" (load average {load[0]:.1f} at the start: the machine was shared), Python {m['python']},"
+            f" TensorFlow {m['tensorflow']}, Keras {m['keras']}.")
+
+
+def _fmt(x: float | None, spec: str = ".2f", suffix: str = "") -> str:
+    return "n/a" if x is None else f"{x:{spec}}{suffix}"
+
+
+def train_step_md(results: dict) -> str:
+    """Markdown table of the train-step section, ratios first."""
+    section = results["train_step"]
+    variants = section["variants"]
+    keras_ms, keras_xla_ms = _ms(variants, "keras"), _ms(variants, "keras-xla")
+    lines = [f"Train step (forward, backward, Adam) at B = {section['batch']}, T = {section['seq_len']},"
+             f" H = {section['units']}; medians of {results['config']['rounds']} interleaved rounds.", "",
+             "| variant | × Keras | × Keras (XLA) | median ms | what it is |", "|---|---:|---:|---:|---|"]
+    for name, entry in variants.items():
+        if "error" in entry:
+            lines.append(f"| `{name}` | fails | | | {entry['label']}: `{entry['error'][:120]}` |")
+            continue
+        ms = entry["median_ms"]
+        xla = _fmt(ms / keras_xla_ms, ".2f", "×") if name.endswith("-xla") and keras_xla_ms else ""
+        lines.append(f"| `{name}` | {_fmt(ms / keras_ms if keras_ms else None, '.2f', '×')} | {xla} |"
+                     f" {ms:.2f} | {entry['label']} |")
+    return "\n".join(lines + ["", machine_line(results), ""])
+
+
+def graph_vs_eager_md(results: dict) -> str:
+    """Markdown table: the reference in graph mode against the eager Python loop."""
+    variants = results["train_step"]["variants"]
+    eager, graph = _ms(variants, "eager-loop"), _ms(variants, "reference")
+    lines = ["| train step | median ms | speed-up |", "|---|---:|---:|",
+             f"| eager Python `for` loop over the reference cell | {_fmt(eager)} | 1× |",
+             f"| reference `tf.while_loop` in `tf.function` | {_fmt(graph)} |"
+             f" {_fmt(eager / graph if eager and graph else None, '.0f', '×')} |"]
+    return "\n".join(lines + ["", machine_line(results), ""])
+
+
+def growth_md(results: dict) -> str:
+    """Markdown tables of cost growth with T and with H."""
+    g = results["growth"]
+    by_t, by_h = g["seq_len"], g["units"]
+    names = list(by_t["per_step_us"])
+    lines = [f"Time per time step (µs) of a whole train step, H = {by_t['units']}:", "",
+             "| T | " + " | ".join(f"`{n}`" for n in names) + " |", "|---:|" + "---:|" * len(names)]
+    for i, t in enumerate(by_t["values"]):
+        lines.append(f"| {t} | " + " | ".join(f"{by_t['per_step_us'][n][i]:.0f}" for n in names) + " |")
+    lines += ["", f"Train step (ms), T = {by_h['seq_len']}:", "",
+              "| H | " + " | ".join(f"`{n}`" for n in names) + " |", "|---:|" + "---:|" * len(names)]
+    for i, h in enumerate(by_h["values"]):
+        lines.append(f"| {h} | " + " | ".join(f"{by_h['step_ms'][n][i]:.1f}" for n in names) + " |")
+    return "\n".join(lines + ["", machine_line(results), ""])
+
+
+def pipelines_md(results: dict) -> str:
+    """Markdown tables of pipeline throughput and of starvation in ``train``."""
+    p = results["pipelines"]
+    through = p["throughput"]
+    base = through["per-sample"]["samples_per_s"]
+    lines = [f"Samples per second, T = {p['seq_len']}, batches of {p['batch']}, {p['samples']:,} samples per pass:", "",
+             "| pipeline | samples/s | × per-sample | what it is |", "|---|---:|---:|---|"]
+    for name, entry in through.items():
+        lines.append(f"| `{name}` | {entry['samples_per_s']:,.0f} | {entry['samples_per_s'] / base:.1f}× | {entry['label']} |")
+    lines += ["", "Does the data starve training? `solutions.train.train` steps/s on each data path,"
+              " against steps/s on one cached batch (1.0 = never waits for data):", "",
+              "| data path | steps/s | cached batch steps/s | ratio |", "|---|---:|---:|---:|"]
+    for name, entry in p["starvation"].items():
+        lines.append(f"| `{name}` | {entry['steps_per_s']:.0f} | {entry['cached_steps_per_s']:.0f} | {entry['ratio']:.2f} |")
+    return "\n".join(lines + ["", machine_line(results), ""])
+
+
+def time_to_accuracy_md(results: dict) -> str:
+    """Markdown table of the race to the target validation accuracy."""
+    a = results["time_to_accuracy"]
+    lines = [f"Reference model, T = {a['seq_len']}, Adam 1e-3, B = 64; the clock runs from building the"
+             f" dataset until a validation score ≥ {a['target']} (budget {a['max_samples']:,} samples).", "",
+             "| data path | seconds | samples | reached | what it is |", "|---|---:|---:|---|---|"]
+    for name, run in a["runs"].items():
+        lines.append(f"| `{name}` | {run['seconds']:.1f} | {run['samples']:,} | {'yes' if run['reached'] else 'no'} | {run['label']} |")
+    runs = a["runs"]
+    if {"per-sample", "batched"} <= set(runs):
+        lines += ["", f"Speed-up to {a['target']}: **{runs['per-sample']['seconds'] / runs['batched']['seconds']:.1f}×**."]
+    return "\n".join(lines + ["", machine_line(results), ""])
+
+
+def machine_md(results: dict) -> str:
+    """The machine line alone, for pages that quote one number."""
+    return machine_line(results) + "\n"
+
+
+FRAGMENTS = {
+    "train_step.md": ("train_step", train_step_md),
+    "graph_vs_eager.md": ("train_step", graph_vs_eager_md),
+    "growth.md": ("growth", growth_md),
+    "pipelines.md": ("pipelines", pipelines_md),
+    "time_to_accuracy.md": ("time_to_accuracy", time_to_accuracy_md),
+    "machine.md": ("machine", machine_md),
+}
+
+
+def write_fragments(results: dict, folder: Path) -> list[Path]:
+    """Write one Markdown fragment per section present in ``results``.
+
+    Args:
+        results: dict, benchmark results.
+        folder: Path, where to write.
+
+    Returns:
+        list of the written paths.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, (section, render) in FRAGMENTS.items():
+        if section in results:
+            path = folder / filename
+            path.write_text(f"<!-- generated by lstm-course bench from results.json; do not edit -->\n{render(results)}")
+            written.append(path)
+    return written
+
+
+def print_tables(results: dict, console: Console | None = None) -> None:
+    """Print the results as rich tables, ratios first.
+
+    Args:
+        results: dict, benchmark results.
+        console: rich Console (default: a new one).
+    """
+    console = console or Console()
+    table = Table(title="Headline ratios (lower is faster)")
+    table.add_column("ratio")
+    table.add_column("value", justify="right")
+    for name, value in ratios(results).items():
+        table.add_row(name, _fmt(value, ".2f", "×"))
+    console.print(table)
+    if "train_step" in results:
+        table = Table(title="Train step, B=64 T=25 H=32")
+        for column in ("variant", "median ms", "× keras", "spread", "what"):
+            table.add_column(column, justify="right" if column not in ("variant", "what") else "left")
+        variants = results["train_step"]["variants"]
+        keras_ms = _ms(variants, "keras")
+        for name, entry in variants.items():
+            if "error" in entry:
+                table.add_row(name, "[red]fails[/]", "", "", entry["error"][:80])
+            else:
+                table.add_row(name, f"{entry['median_ms']:.2f}", _fmt(entry["median_ms"] / keras_ms if keras_ms else None),
+                              f"{entry['spread']:.0%}", entry["label"])
+        console.print(table)
+    if "growth" in results:
+        g = results["growth"]["seq_len"]
+        table = Table(title=f"µs per time step vs T (H={g['units']})")
+        table.add_column("T", justify="right")
+        for name in g["per_step_us"]:
+            table.add_column(name, justify="right")
+        for i, t in enumerate(g["values"]):
+            table.add_row(str(t), *(f"{g['per_step_us'][n][i]:.0f}" for n in g["per_step_us"]))
+        console.print(table)
+    if "pipelines" in results:
+        table = Table(title="Data pipelines")
+        for column in ("pipeline", "samples/s"):
+            table.add_column(column, justify="right" if column != "pipeline" else "left")
+        for name, entry in results["pipelines"]["throughput"].items():
+            table.add_row(name, f"{entry['samples_per_s']:,.0f}")
+        for name, entry in results["pipelines"]["starvation"].items():
+            table.add_row(f"train() on {name} / cached batch", f"{entry['ratio']:.2f}")
+        console.print(table)
+    if "time_to_accuracy" in results:
+        a = results["time_to_accuracy"]
+        table = Table(title=f"Time to {a['target']} validation accuracy")
+        for column in ("data path", "seconds", "samples", "reached"):
+            table.add_column(column)
+        for name, run in a["runs"].items():
+            table.add_row(name, f"{run['seconds']:.1f}", f"{run['samples']:,}", str(run["reached"]))
+        console.print(table)
+    console.print(machine_line(results))

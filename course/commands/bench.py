@@ -1,0 +1,69 @@
+"""``lstm-course bench``: measure train steps, growth, pipelines and time to accuracy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``bench`` subcommand.
+
+    Args:
+        subparsers: the top-level parser's subparsers.
+    """
+    parser = subparsers.add_parser(
+        "bench", help="benchmark the train step, cost growth, data pipelines and time to accuracy")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes for CI; writes to a temporary folder, never over the committed results")
+    parser.add_argument("--json", type=Path,
+                        help="write the results here (default: docs/assets/bench/results.json, or a temp dir with --quick)")
+    parser.add_argument("--only", nargs="+", choices=["train_step", "growth", "pipelines", "time_to_accuracy"],
+                        help="run only these sections")
+    parser.add_argument("--docs-only", action="store_true",
+                        help="measure nothing: redraw the figures and Markdown fragments from the committed JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark, print tables, write JSON, figures and (full runs) the docs' fragments.
+
+    Args:
+        args: the parsed command-line arguments.
+
+    Returns:
+        0.
+    """
+    from rich.console import Console
+
+    from course.bench import plots, report
+    from course.bench.run import FRAGMENTS_DIR, RESULTS_JSON, Config
+    from course.bench.run import run as run_bench
+
+    console = Console()
+    if args.docs_only:
+        results = json.loads(RESULTS_JSON.read_text())
+        written = plots.replot_all() + report.write_fragments(results, FRAGMENTS_DIR)
+        console.print("\n".join(f"wrote {p}" for p in written))
+        return 0
+
+    if args.json:
+        out_json = args.json
+    elif args.quick:
+        out_json = Path(tempfile.mkdtemp(prefix="lstm-bench-")) / "results.json"
+    else:
+        out_json = RESULTS_JSON
+    committed = out_json.resolve() == RESULTS_JSON.resolve()
+    config = Config.quick() if args.quick else Config()
+    results = run_bench(config, quick=args.quick, sections=args.only,
+                        log=lambda line: console.print(f"[bold cyan]bench[/] {line}"))
+    out_json.parent.mkdir(parents=True, exist_ok=True)
+    out_json.write_text(json.dumps(results, indent=1))
+    report.print_tables(results, console)
+    written = [out_json, *plots.draw_all(results, out_json.parent)]
+    # Fragments go to the docs only from the committed results; otherwise next to the JSON.
+    written += report.write_fragments(results, FRAGMENTS_DIR if committed else out_json.parent / "generated")
+    console.print("\n".join(f"wrote {p}" for p in written))
+    return 0
