@@ -31,8 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the Gradescope results JSON (one object per submission) on stdout")
     parser.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission (default: 900)")
-    parser.add_argument("--check-timeout", type=float,
-                        help="wall-clock seconds per check, passed to the grading core")
+    parser.add_argument("--part-timeout", type=float,
+                        help="wall-clock seconds per part (the core runs each part's checks in one child process)")
+    parser.add_argument("--parts", help="comma-separated run parts to grade (default: all; rules and answers "
+                                        "are always judged), e.g. data,cell for a quick pass")
     parser.add_argument("--memory-mb", type=int, default=6144,
                         help="cap on a submission's summed resident memory, MiB (default: 6144)")
     parser.add_argument("--output-kb", type=int, default=20, help="output kept per submission, KiB (default: 20)")
@@ -43,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _core_options(args: argparse.Namespace) -> dict:
-    """Keyword arguments for ``grade_submission`` from ``--check-timeout`` and ``--core-option``.
+    """Keyword arguments for ``grade_submission`` from ``--part-timeout``, ``--parts`` and ``--core-option``.
 
     Args:
         args: the parsed arguments.
@@ -51,9 +53,13 @@ def _core_options(args: argparse.Namespace) -> dict:
     Returns:
         dict of keyword arguments.
     """
+    from course.grading.checks import RUN_PARTS
+
     options: dict = {}
-    if args.check_timeout is not None:
-        options["check_timeout"] = args.check_timeout
+    if args.part_timeout is not None:
+        options["timeouts"] = {part: args.part_timeout for part in RUN_PARTS}
+    if args.parts:
+        options["parts"] = [part.strip() for part in args.parts.split(",") if part.strip()]
     for item in args.core_option:
         key, _, value = item.partition("=")
         try:

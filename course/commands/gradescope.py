@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "gradescope", help="build autograder.zip for Gradescope (setup.sh, run_autograder, the course; no solutions)")
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: autograder.zip)")
     parser.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission (default: 900)")
-    parser.add_argument("--check-timeout", type=float, help="wall-clock seconds per check, passed to the grading core")
+    parser.add_argument("--part-timeout", type=float,
+                        help="wall-clock seconds per part (one child process per part), passed to the core")
     parser.add_argument("--memory-mb", type=int, default=6144, help="memory cap per submission, MiB (default: 6144)")
     parser.add_argument("--jobs", type=int, default=2, help="part processes at once for one submission (default: 2)")
     parser.set_defaults(func=run)
@@ -37,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
     from course.grading.gradescope import build
 
     config: dict = {"timeout": args.timeout, "memory_mb": args.memory_mb, "jobs": args.jobs, "core_options": {}}
-    if args.check_timeout is not None:
-        config["core_options"]["check_timeout"] = args.check_timeout
+    if args.part_timeout is not None:
+        from course.grading.checks import RUN_PARTS
+
+        config["core_options"]["timeouts"] = {part: args.part_timeout for part in RUN_PARTS}
     names = build(args.out, config=config)
     console = Console()
     console.print(f"wrote [bold]{args.out}[/]: {len(names)} files; settings {json.dumps(config)}")

@@ -175,7 +175,7 @@ def status_of(outcome: WorkerOutcome, record: dict | None) -> tuple[str, str]:
         return "invalid", record["invalid_reason"]
     result = record["gradescope"]
     status = (result.get("extra_data") or {}).get("status") or result.get("status") or "ok"
-    reason = (result.get("extra_data") or {}).get("reason") or ""
+    reason = (result.get("extra_data") or {}).get("reason") or result.get("reason") or ""
     return (status if status in gradebook.STATUSES else "crashed"), str(reason)
 
 

@@ -12,8 +12,9 @@ the fence around that whole tree:
 - **output**: stdout and stderr of the tree go to one pipe; the head and the tail are
   kept, the middle is counted and dropped, so a flood costs CPU, not memory or disk;
 - **stragglers**: everything in the tree's session, every descendant seen while it
-  ran, and every process that carries the run's marker in its environment is killed
-  when the worker ends, so a daemon cannot outlive its submission;
+  ran, every process that carries the run's marker in its environment, and every
+  orphan this process adopted as a Linux child subreaper is killed when the worker
+  ends, so a daemon cannot outlive its submission;
 - **the reference**: the worker runs in its own mount namespace (where the machine allows
   it) and hides the reference's folder under an empty ``tmpfs`` before the core starts,
   and every Python process below it starts with an audit hook that refuses to open or
@@ -25,6 +26,7 @@ the fence around that whole tree:
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import hmac
@@ -215,6 +217,46 @@ def _rss_mb(processes: list[psutil.Process]) -> float:
     return total / 2**20
 
 
+#: Workers running now (the batch's direct children that are not orphans).
+_WORKERS: set[int] = set()
+_WORKERS_LOCK = threading.Lock()
+#: Children this process had before it became a subreaper (never touched).
+_PREEXISTING: set[int] = set()
+
+
+@functools.cache
+def become_subreaper() -> bool:
+    """Make this process adopt orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
+
+    A student process that double-forks to leave its process group and session would
+    otherwise be adopted by init and outlive its submission; adopted by this process,
+    it is found and killed by the sweep after its worker ends.
+
+    Returns:
+        True when this process is now a subreaper.
+    """
+    _PREEXISTING.update(p.pid for p in psutil.Process().children())
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _orphans() -> list[psutil.Process]:
+    """Children adopted by this subreaper: not a running worker, not a child it had before.
+
+    Returns:
+        The processes.
+    """
+    with _WORKERS_LOCK:
+        keep = _WORKERS | _PREEXISTING
+    try:
+        return [p for p in psutil.Process().children() if p.pid not in keep]
+    except psutil.Error:
+        return []
+
+
 def _kill_everything(session: int, seen: dict[int, psutil.Process], marker: str) -> None:
     """SIGKILL the session, every descendant seen, and every process carrying the marker.
 
@@ -227,7 +269,7 @@ def _kill_everything(session: int, seen: dict[int, psutil.Process], marker: str)
         os.killpg(session, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    victims: list[psutil.Process] = list(seen.values())
+    victims: list[psutil.Process] = [*seen.values(), *_orphans()]
     me = os.getpid()
     for process in psutil.process_iter(["pid"]):
         if process.pid == me:
@@ -301,6 +343,7 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
     environment[RUN_MARKER] = marker
     environment["LSTM_COURSE_FILE_MB"] = str(limits.file_mb)
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    environment["TMPDIR"] = str(cwd)  # the core's scratch folders go where the parent cleans up
     if guard_roots:
         environment["LSTM_COURSE_GUARD_ROOTS"] = os.pathsep.join(str(r) for r in guard_roots)
         environment["LSTM_COURSE_BATCH_PID"] = str(os.getpid())
@@ -309,11 +352,14 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
     if guard_roots and (prefix := mount_namespace_prefix()):
         # unshare execs the worker (same pid), which hides the roots once it has copied the submission.
         argv = [*prefix, "--", *argv, *(f"--hide={root}" for root in guard_roots)]
+    become_subreaper()
     start = time.monotonic()
     process = subprocess.Popen(
         argv, stdin=subprocess.PIPE, stdout=log_w, stderr=log_w, pass_fds=(result_w,),
         cwd=cwd, env=environment, start_new_session=True,
     )
+    with _WORKERS_LOCK:
+        _WORKERS.add(process.pid)
     os.close(result_w)
     os.close(log_w)
     try:
@@ -342,8 +388,11 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
             status, reason = "timeout", f"wall-clock limit of {limits.wall_seconds:g} s per submission"
             break
         time.sleep(poll_seconds)
-    _kill_everything(process.pid, seen, marker)
+    with _WORKERS_LOCK:
+        _WORKERS.discard(process.pid)
+    process.kill()  # our own child: killed and reaped here, not by the sweep
     process.wait()
+    _kill_everything(process.pid, seen, marker)
     seconds = time.monotonic() - start
     for thread in threads:
         thread.join(timeout=5)

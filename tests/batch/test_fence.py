@@ -18,7 +18,7 @@ import pytest
 from course.grading import gradebook
 from course.grading.batch import BatchOptions, grade_batch, grade_one
 from course.grading.batch_submission import Submission, discover
-from course.grading.sandbox_batch import RUN_MARKER, Limits
+from course.grading.sandbox_batch import Limits
 
 HERE = Path(__file__).resolve().parent
 
@@ -125,18 +125,30 @@ def test_forged_results_are_ignored(tmp_path: Path) -> None:
     assert outcome.rejected_messages >= 1
 
 
-def test_daemons_do_not_outlive_their_submission(tmp_path: Path) -> None:
-    daemon = (
-        "import subprocess, sys\n"
-        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True)\n"
-    )
-    row, _, _ = grade(make(tmp_path, "daemon", daemon))
+@pytest.mark.parametrize("how", ["new-session", "double-fork-clean-env"])
+def test_daemons_do_not_outlive_their_submission(tmp_path: Path, how: str) -> None:
+    token = f"sleep-{how}-{time.monotonic_ns()}"
+    if how == "new-session":
+        daemon = ("import subprocess, sys\n"
+                  f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', {token!r}], "
+                  "start_new_session=True)\n")
+    else:  # leaves the session, the process group and the run's marker behind, and is orphaned
+        daemon = ("import os, sys\n"
+                  "if os.fork() == 0:\n"
+                  "    os.setsid()\n"
+                  "    if os.fork() == 0:\n"
+                  f"        os.execve(sys.executable, [sys.executable, '-c', 'import time; time.sleep(300)', {token!r}], {{}})\n"
+                  "    os._exit(0)\n"
+                  "import time\ntime.sleep(1)\n")
+    # Without the reference guard, whose audit hook would refuse the exec in a forked child anyway.
+    options_without_guard = BatchOptions(jobs=1, core="fake_core", guard_roots=(), limits=Limits(wall_seconds=10))
+    row, _, _ = grade_one(Submission(make(tmp_path, "daemon", daemon), "daemon"), options_without_guard)
     assert row.status == "ok"
     time.sleep(0.5)
     leftovers = []
     for process in psutil.process_iter():
         try:
-            if RUN_MARKER in process.environ() and "time.sleep(300)" in " ".join(process.cmdline()):
+            if token in process.cmdline() and process.status() != psutil.STATUS_ZOMBIE:
                 leftovers.append(process)
         except psutil.Error:
             pass
