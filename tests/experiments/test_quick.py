@@ -1,0 +1,73 @@
+"""Quick mode (CI): every experiment runs end to end on tiny budgets and writes valid files elsewhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from course.experiments.paths import RESULTS_DIR, TABLES_DIR
+from course.experiments.suite import EXPERIMENTS, run_experiment
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def fingerprint(*folders: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folders``."""
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders if folder.exists() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Path]], dict, dict]:
+    """Run every experiment in quick mode once; record the committed files before and after."""
+    out = tmp_path_factory.mktemp("experiments")
+    before = fingerprint(RESULTS_DIR, TABLES_DIR)
+    paths = {name: run_experiment(name, quick=True, out_dir=out) for name in EXPERIMENTS}
+    return out, paths, before, fingerprint(RESULTS_DIR, TABLES_DIR)
+
+
+def test_quick_mode_never_touches_the_committed_results(quick_results):
+    _, _, before, after = quick_results
+    assert before == after
+
+
+def test_quick_mode_requires_its_own_folder():
+    with pytest.raises(ValueError):
+        run_experiment("tbptt", quick=True)
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_quick_result_is_valid_json_with_spread_over_seeds(quick_results, name):
+    out, paths, _, _ = quick_results
+    assert paths[name]["json"] == out / f"{name}.json"
+    result = json.loads(paths[name]["json"].read_text())
+    assert result["name"] == name and result["mode"] == "quick" and result["command"].endswith("--quick")
+    assert result["seeds"] == [0, 1]
+    seeds_per_config: dict[str, set[int]] = {}
+    for run in result["runs"]:
+        key = json.dumps({k: v for k, v in run["config"].items() if k != "seed"}, sort_keys=True)
+        seeds_per_config.setdefault(key, set()).add(run["config"]["seed"])
+        assert 0.0 <= run["val_accuracy"] <= 1.0 and run["curve"]["samples"][-1] == run["config"]["samples"]
+    assert all(seeds == {0, 1} for seeds in seeds_per_config.values())
+    for entry in result["summary"]:
+        assert entry["val_accuracy"]["n"] == 2 and entry["val_accuracy"]["std"] >= 0.0
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_quick_figure_and_table_are_written(quick_results, name):
+    _, paths, _, _ = quick_results
+    figure = paths[name]["figure"]
+    assert figure.read_bytes()[:8] == PNG_MAGIC and figure.stat().st_size > 10_000
+    table = paths[name]["table"].read_text()
+    assert table.count("\n|") >= 3 and f"lstm-course experiment {name} --quick" in table
+
+
+def test_tbptt_timing_covers_every_window(quick_results):
+    out, _, _, _ = quick_results
+    result = json.loads((out / "tbptt.json").read_text())
+    windows = result["settings"]["windows"]
+    assert [t["window"] for t in result["timing"]] == windows
+    assert next(t for t in result["timing"] if t["window"] == max(windows))["ratio_to_full"] == 1.0
