@@ -403,7 +403,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
             status, reason, folder = "invalid", str(error), Path(scratch) / "empty"
             folder.mkdir(exist_ok=True)
 
-        selected = [p for p in START_ORDER if p in (parts or RUN_PARTS)]
+        selected = [p for p in START_ORDER if p in (RUN_PARTS if parts is None else parts)]
         inputs = {part: make_inputs(part, seed) for part in selected}
         runs: dict[str, PartRun] = {}
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -16,7 +16,7 @@ from course.grading.probes import Recorder, graph_op_types
 MAX_ITEMS = 100_000
 
 
-def _sample(generator: Any, limit: int, rec: Recorder, prefix: str) -> None:
+def _sample(generator: Any, limit: int, rec: Recorder, prefix: str, keep: bool = True) -> None:
     """Read up to ``limit`` pairs and record their shapes, dtypes, noise and targets.
 
     Args:
@@ -24,6 +24,7 @@ def _sample(generator: Any, limit: int, rec: Recorder, prefix: str) -> None:
         limit: int, most pairs to read.
         rec: Recorder.
         prefix: str, the record names' prefix.
+        keep: bool, also record the noise and targets themselves.
     """
     noise_shapes, target_shapes, noise_dtypes, target_dtypes = set(), set(), set(), set()
     noises, targets, count = [], [], 0
@@ -33,8 +34,9 @@ def _sample(generator: Any, limit: int, rec: Recorder, prefix: str) -> None:
         target_shapes.add(str(tuple(target.shape)))
         noise_dtypes.add(str(noise.dtype))
         target_dtypes.add(str(target.dtype))
-        noises.append(noise.astype(np.float64).reshape(-1))
-        targets.append(target.astype(np.float64).reshape(-1)[:1] if target.size else np.array([np.nan]))
+        if keep:
+            noises.append(noise.astype(np.float64).reshape(-1))
+            targets.append(target.astype(np.float64).reshape(-1)[:1] if target.size else np.array([np.nan]))
         count += 1
     rec.put(f"{prefix}.count", count)
     rec.put(f"{prefix}.noise_shapes", sorted(noise_shapes))
@@ -112,7 +114,7 @@ def run(data: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays: d
         parameters = inspect.signature(data.my_integration_task).parameters.values()
         rec.put("wrapper.required", [p.name for p in parameters if p.default is p.empty
                                      and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)])
-        _sample(data.my_integration_task(), MAX_ITEMS, rec, "wrapper")
+        _sample(data.my_integration_task(), MAX_ITEMS, rec, "wrapper", keep=False)
 
     seq_len, num_samples = config["dataset"]
     with rec.probe("dataset"):

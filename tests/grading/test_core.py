@@ -1,0 +1,184 @@
+"""The grading core's own guarantees: exercises, static rules, submissions as folders or zips, registry."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from course import exercises_gen
+from course.grading import static
+from course.grading.checks import CHECKS, RUN_PARTS, checks_for
+from course.grading.core import InvalidSubmission, _extract_zip, find_root, grade_submission
+from course.grading.inputs import make_inputs
+from course.grading.judges import JUDGES, Evidence, View
+from course.impl import REPO_ROOT, load
+
+
+def test_exercises_are_current() -> None:
+    """exercises/ is exactly what ``lstm-course exercises`` generates from solutions/."""
+    assert exercises_gen.stale() == [], "exercises/ is stale: run `lstm-course exercises`"
+
+
+def test_exercises_keep_signatures_and_docstrings() -> None:
+    """Every function of the reference exists in the exercise with the same signature and docstring."""
+    for file in exercises_gen.CHAPTERS:
+        ref = ast.parse((REPO_ROOT / "solutions" / file).read_text())
+        ex = ast.parse((REPO_ROOT / "exercises" / file).read_text())
+
+        def functions(tree: ast.Module) -> dict[str, tuple[str, str | None]]:
+            return {node.name: (ast.unparse(node.args) + ast.unparse(node.returns or ast.Constant(None)),
+                                ast.get_docstring(node))
+                    for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+        reference, exercise = functions(ref), functions(ex)
+        for name, signature in exercise.items():
+            assert reference[name] == signature, f"{file}: {name} differs from the reference"
+        assert "--8<--" not in (REPO_ROOT / "exercises" / file).read_text()
+
+
+def test_exercises_import_cleanly() -> None:
+    """Untouched exercises import without error."""
+    implementation = load("exercises")
+    assert implementation.data.SEQ_LEN == 25
+
+
+def test_blank_rejects_unbalanced_markers() -> None:
+    """A BEGIN without END is an error, not a silently truncated exercise."""
+    with pytest.raises(ValueError):
+        exercises_gen.blank("def f():\n    # BEGIN SOLUTION: x\n    return 1\n", "data.py")
+
+
+def test_every_check_has_a_judge() -> None:
+    """Each run part's judge decides exactly the registry's checks of that part."""
+    for part in RUN_PARTS:
+        decided = set(JUDGES[part](make_inputs(part, 0), View(Evidence()), None))
+        assert decided == {c.name.split(".", 1)[1] for c in checks_for(part)}, part
+    assert len({c.name for c in CHECKS}) == len(CHECKS)
+
+
+FORBIDDEN_SOURCES = {
+    "alias": "import keras\nfrom keras import layers as L\nx = L.LSTM(3)\n",
+    "from_import": "from keras.layers import GRU as Mine\n",
+    "getattr_string": "import keras\nx = getattr(keras.layers, 'SimpleRNN')\n",
+    "ops_rnn": "from keras import ops\ny = ops.rnn\n",
+    "compat_v1": "import tensorflow as tf\ny = tf.compat.v1.nn.dynamic_rnn\n",
+    "raw_op": "import tensorflow as tf\ny = tf.raw_ops.LSTMBlockCell\n",
+    "reference": "from solutions.cell import LSTMCell\n",
+    "keras_src": "import keras.src.layers.rnn.lstm\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORBIDDEN_SOURCES))
+def test_static_scan_finds_forbidden_uses(name: str) -> None:
+    """Built-in recurrent layers and ops are found however they are reached.
+
+    Args:
+        name: str, the case.
+    """
+    tree = ast.parse(FORBIDDEN_SOURCES[name])
+    assert static.forbidden_uses({"layer.py": tree}), name
+
+
+def test_static_scan_accepts_own_names() -> None:
+    """The submission's own LSTM and LSTMCell, and a variable called rnn, are fine."""
+    source = ("from .cell import LSTMCell\nfrom .layer import LSTM\nimport keras\n"
+              "class M(keras.Model):\n    def f(self):\n        self.rnn = LSTM(LSTMCell(3), name='LSTM')\n"
+              "        rnn = self.rnn\n        return rnn\n")
+    assert static.forbidden_uses({"model.py": ast.parse(source)}) == []
+    assert static.forbidden_uses(static.parse(REPO_ROOT / "solutions")) == []
+
+
+def test_docstring_and_hint_rules() -> None:
+    """Missing hints and unexplained arguments are found; the reference has none."""
+    source = 'def f(a, b: int) -> int:\n    """Do it.\n\n    Args:\n        b: int.\n    """\n    return b\n'
+    trees = {"data.py": ast.parse(source)}
+    assert [f.what for f in static.missing_type_hints(trees)] == ["f: argument a has no type hint"]
+    assert [f.what for f in static.missing_docstrings(trees)] == ["f: the docstring does not explain a"]
+    reference = static.parse(REPO_ROOT / "solutions")
+    assert static.missing_type_hints(reference) == [] and static.missing_docstrings(reference) == []
+
+
+def test_answers_template_is_not_an_answer(tmp_path: Path) -> None:
+    """The exercises' template addresses nothing; the reference answers both questions.
+
+    Args:
+        tmp_path: pytest's temporary folder.
+    """
+    assert len(static.answers_problems(REPO_ROOT / "exercises")) == 2
+    assert static.answers_problems(REPO_ROOT / "solutions") == []
+    assert static.answers_problems(tmp_path) == ["answers.md is missing"]
+
+
+def test_zip_submissions(tmp_path: Path) -> None:
+    """A zip with one top folder or flat files is found; unsafe paths are refused.
+
+    Args:
+        tmp_path: pytest's temporary folder.
+    """
+    for layout, prefix in (("top", "mine/"), ("flat", "")):
+        archive = tmp_path / f"{layout}.zip"
+        with zipfile.ZipFile(archive, "w") as bundle:
+            for file in (REPO_ROOT / "solutions").glob("*.py"):
+                bundle.write(file, prefix + file.name)
+        target = tmp_path / layout
+        target.mkdir()
+        _extract_zip(archive, target)
+        assert (find_root(target) / "cell.py").is_file()
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as bundle:
+        bundle.writestr("../escape.py", "x = 1\n")
+    with pytest.raises(InvalidSubmission):
+        _extract_zip(evil, tmp_path / "evil")
+
+
+def test_invalid_submission_gets_every_check_at_zero(tmp_path: Path) -> None:
+    """A path that is no submission is graded (every check at 0) with status invalid.
+
+    Args:
+        tmp_path: pytest's temporary folder.
+    """
+    report = grade_submission(tmp_path / "nothing-here", parts=())
+    assert report.status == "invalid" and report.score == 0
+    result = report.to_gradescope()
+    assert len(result["tests"]) == len(CHECKS) and result["max_score"] == sum(c.points for c in CHECKS)
+
+
+@pytest.fixture(scope="module")
+def exercises_report() -> object:
+    """Grade the untouched exercises once.
+
+    Returns:
+        GradeReport.
+    """
+    return grade_submission(REPO_ROOT / "exercises", jobs=2)
+
+
+def test_untouched_exercises_score_zero_with_not_implemented_hints(exercises_report: object) -> None:
+    """Every check fails with a "not implemented yet" hint, and no traceback reaches the report.
+
+    Args:
+        exercises_report: GradeReport of exercises/.
+    """
+    assert exercises_report.score == 0 and exercises_report.status == "ok"
+    for result in exercises_report.results:
+        assert result.hint.startswith("not implemented yet"), (result.name, result.detail)
+        assert "Traceback" not in result.output() and "File \"" not in result.output(), result.name
+
+
+def test_crash_in_one_part_costs_only_that_part(tmp_path: Path) -> None:
+    """A data.py that kills its process at import loses the data points only.
+
+    Args:
+        tmp_path: pytest's temporary folder.
+    """
+    folder = tmp_path / "crash"
+    shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "data.py").write_text((folder / "data.py").read_text() + "\nimport os\nos._exit(3)\n")
+    report = grade_submission(folder, jobs=2, parts=("data", "cell"))
+    parts = report.part_scores()
+    assert report.status == "crashed" and parts["data"][0] == 0
+    assert parts["cell"][0] == parts["cell"][1], report.output()
