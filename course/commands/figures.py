@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fragments", type=Path, default=None,
                         help="folder for the Markdown tables pages include (default: docs/generated/site)")
     parser.add_argument("--skip-training", action="store_true", help="do not rerun the training figure")
+    parser.add_argument("--site-only", action="store_true",
+                        help="only the site's own figures, not the experiments' and benchmarks' replots")
     parser.set_defaults(func=run)
 
 
@@ -41,7 +43,8 @@ def _external(module_name: str) -> Callable[[], list[Path]] | None:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
-        if error.name and module_name.startswith(error.name):
+        parts = module_name.split(".")
+        if error.name in {".".join(parts[:n]) for n in range(1, len(parts) + 1)}:
             return None  # the module (or its package) is not there: nothing to redraw
         raise  # the module exists but one of its imports is broken: say so
     return getattr(module, "replot_all", None)
@@ -83,13 +86,40 @@ def run(args: argparse.Namespace) -> int:
             steps.append((f"notebook {notebook.name}", lambda nb=notebook: execute(nb, write=True)))
     # after the notebooks: the graph-mode page quotes the committed notebook's timing
     steps.append(("graph-mode speed quote", lambda: write_speed_fragment(fragments / "graph-mode-speed.txt")))
+    if not args.site_only:
+        steps += external_steps(console)
+    return 1 if run_steps(steps, console) else 0
+
+
+def external_steps(console: object) -> list[tuple[str, Callable[[], object]]]:
+    """The other helpers' ``replot_all`` functions that exist, as named steps.
+
+    Args:
+        console: rich Console, told about every module that is skipped.
+
+    Returns:
+        ``(name, replot_all)`` pairs, in the order of :data:`EXTERNAL_PLOTS`.
+    """
+    steps = []
     for module_name in EXTERNAL_PLOTS:
         replot = _external(module_name)
         if replot is None:
             console.print(f"[yellow]skipped[/] {module_name}.replot_all: the module does not exist yet")
         else:
             steps.append((f"{module_name}.replot_all", replot))
+    return steps
 
+
+def run_steps(steps: list[tuple[str, Callable[[], object]]], console: object) -> int:
+    """Run every drawing step, report each, and keep going after a failure.
+
+    Args:
+        steps: ``(name, function)`` pairs; a function returns a Path, a list of Paths or anything.
+        console: rich Console for the report.
+
+    Returns:
+        The number of steps that raised.
+    """
     failed = 0
     for name, step in steps:
         start = time.perf_counter()
@@ -99,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             console.print(f"[red]failed[/] {name}: {type(error).__name__}: {error}")
             continue
-        made = result if isinstance(result, list) else [result] if isinstance(result, Path) else []  # noqa: E501
+        made = result if isinstance(result, list) else [result] if isinstance(result, Path) else []
         where = ", ".join(str(p) for p in made) or "done"
         console.print(f"[green]drew[/] {name} in {time.perf_counter() - start:.1f} s: {where}")
-    return 1 if failed else 0
+    return failed

@@ -67,8 +67,9 @@ def write_fragment(record_path: Path, fragment: Path, command: str) -> Path:
                                        history["val_loss"], history["val_accuracy"]), start=1):
         rows.append(f"| {epoch} | " + " | ".join(f"{v:.4f}" for v in values) + " |")
     samples = int(run["samples"]) * int(run["epochs"])
+    # No wall-clock time here: it depends on the machine's load; the Performance chapter measures speed.
     rows += ["", f"{samples:,} training samples (T = {run['seq_len']}, batch {run['batch_size']}, "
-                 f"{run['data']} data path) in {record['seconds']:.1f} s on the machine that built this page. "
+                 f"{run['data']} data path, seed {run['seed']}). "
                  f"Made by `{command}` (run by `lstm-course figures`)."]
     fragment.parent.mkdir(parents=True, exist_ok=True)
     fragment.write_text("\n".join(rows) + "\n")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
+import socket
 import subprocess
 import sys
 import threading
@@ -16,20 +18,45 @@ from course.impl import REPO_ROOT
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_port() -> int:
+    """A free TCP port on 127.0.0.1 for the test server.
+
+    Returns:
+        The port number.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path:
     """Build the site with ``mkdocs build --strict`` into a temporary folder.
+
+    The build uses mkdocs.yml as it is, through a child config that only points ``site_url``
+    at the test server: Material's instant navigation follows links only within
+    ``site_url``'s host and port.
 
     Args:
         tmp_path_factory: pytest's session-wide temporary folders.
+        site_port: the port the test server will listen on.
 
     Returns:
         The folder that holds the built site.
     """
-    out = tmp_path_factory.mktemp("site")
+    work = tmp_path_factory.mktemp("site")
+    config = work / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {REPO_ROOT / 'mkdocs.yml'}\n"
+        f"docs_dir: {REPO_ROOT / 'docs'}\n"
+        f"site_url: http://127.0.0.1:{site_port}/\n"
+        "watch: []\n"
+    )
+    out = work / "built"
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config), "--site-dir", str(out)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
-        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     return out
@@ -48,17 +75,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """Serve the built site on 127.0.0.1 on a free port for the whole session.
+def site_url(built_site: Path, site_port: int) -> Iterator[str]:
+    """Serve the built site on 127.0.0.1 for the whole session.
 
     Args:
         built_site: the folder of the built site.
+        site_port: the port to listen on (the one the site was built for).
 
     Yields:
         The base URL, ending with ``/``.
     """
     handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
