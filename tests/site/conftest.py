@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from course.impl import REPO_ROOT
 
@@ -46,12 +47,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path
     """
     work = tmp_path_factory.mktemp("site")
     config = work / "mkdocs.yml"
-    config.write_text(
-        f"INHERIT: {REPO_ROOT / 'mkdocs.yml'}\n"
-        f"docs_dir: {REPO_ROOT / 'docs'}\n"
-        f"site_url: http://127.0.0.1:{site_port}/\n"
-        "watch: []\n"
-    )
+    # Paths in mkdocs.yml are relative to it; the child config lives elsewhere, so make them absolute.
+    parent = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text())
+    config.write_text(yaml.safe_dump({
+        "INHERIT": str(REPO_ROOT / "mkdocs.yml"),
+        "docs_dir": str(REPO_ROOT / "docs"),
+        "site_url": f"http://127.0.0.1:{site_port}/",
+        "hooks": [str(REPO_ROOT / hook) for hook in parent.get("hooks", [])],
+        "watch": [],
+    }))
     out = work / "built"
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config), "--site-dir", str(out)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 from pathlib import Path
 
@@ -101,3 +102,47 @@ def test_every_figure_names_its_command(page: str) -> None:
             caption = " ".join(lines[number + 1:number + 8])
             assert "`lstm-course figures`" in caption or "lstm-course train --plot" in caption, (
                 f"{page}.md line {number + 1}: no command under the figure")
+
+
+@pytest.mark.parametrize("page", SITE_PAGES)
+def test_admonitions_are_indented(page: str) -> None:
+    """A line that leaves an exercise or solution box without a blank line breaks the page's layout."""
+    inside, previous = False, ""
+    for number, line in enumerate((DOCS / f"{page}.md").read_text().splitlines(), start=1):
+        if line.startswith(("!!! ", "??? ")):
+            inside = True
+        elif inside and line.strip() and not line.startswith("    "):
+            assert not previous.strip() or previous.startswith(("!!! ", "??? ")), (
+                f"{page}.md line {number} continues a box without its indentation: {line!r}")
+            inside = False
+        previous = line
+
+
+def _hook() -> object:
+    """Import the grader-checks hook from docs/hooks (it is not a package module).
+
+    Returns:
+        The hook module.
+    """
+    spec = importlib.util.spec_from_file_location("grader_checks_hook", DOCS / "hooks" / "grader_checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_checks_hook_builds_tables_and_rejects_unknown_names() -> None:
+    """The hook lists real checks at the marker's indentation and refuses names the grader lacks."""
+    hook = _hook()
+    page = hook.on_page_markdown("!!! example\n\n    <!-- checks: cell.forget_bias -->\n", None, None, None)
+    assert "    | `cell.forget_bias` | 2 |" in page
+    with pytest.raises(ValueError, match="cell.no_such_check"):
+        hook.on_page_markdown("<!-- checks: cell.no_such_check -->\n", None, None, None)
+
+
+@pytest.mark.parametrize("page", ["task", "data", "gates", "graph-mode", "training"])
+def test_every_exercise_box_lists_its_checks(page: str) -> None:
+    """Each lab chapter's exercise box names its file and carries the grader's checks."""
+    source = (DOCS / f"{page}.md").read_text()
+    box = source[source.index('!!! example "Exercise"'):]
+    box = box[:box.index("\n??? success")]
+    assert re.search(r"\*\*`exercises/\w+\.py`\*\*", box) and "<!-- checks: " in box
