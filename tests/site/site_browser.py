@@ -17,6 +17,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+#: Where Debian puts it, tried when it is not on the PATH.
+FALLBACKS = ["/usr/bin/chromium"]
+
 INSTALL_HINT = (
     "Chromium not found. The site's browser test needs Debian's `chromium`: "
     "`make test` installs it when run as root; otherwise run `sudo apt-get install -y chromium`, "
@@ -37,7 +40,7 @@ def find_chromium() -> Path:
         FileNotFoundError: with an install hint, when there is none.
     """
     candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                  "/usr/bin/chromium"]
+                  *FALLBACKS]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return Path(candidate)

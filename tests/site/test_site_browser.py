@@ -84,6 +84,17 @@ def test_browser_is_found() -> None:
     assert find_chromium().is_file()
 
 
+def test_missing_browser_is_a_failure_with_a_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No Chromium anywhere: the browser fixture raises (a failure), and says how to install it."""
+    import site_browser
+
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-browser"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(site_browser, "FALLBACKS", [str(tmp_path / "chromium")])
+    with pytest.raises(FileNotFoundError, match="apt-get install -y chromium"):
+        site_browser.find_chromium()
+
+
 def test_every_page_renders(browser: object, built_site: Path, site_url: str) -> None:
     """Open every page, wait for MathJax, check it, and save a screenshot."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
