@@ -72,6 +72,25 @@ def hide(folders: list[Path]) -> None:
                 raise RuntimeError(f"could not hide {folder}: {done.stderr.strip()}")
 
 
+def invalid_result(reason: str) -> dict:
+    """The Gradescope result of a submission that cannot be graded at all: every check at 0.
+
+    Args:
+        reason: str, why (a damaged zip, no exercise file, a symbolic link).
+
+    Returns:
+        The result, in the shape ``GradeReport.to_gradescope()`` gives.
+    """
+    from course.grading.checks import CHECKS, PARTS
+
+    tests = [{"name": c.name, "score": 0.0, "max_score": float(c.points), "status": "failed",
+              "output": f"Not graded: {reason}.\nHint: {c.hint}", "tags": [c.part], "extra_data": {"part": c.part}}
+             for c in CHECKS]
+    parts = {p: {"score": 0.0, "max_score": float(sum(c.points for c in CHECKS if c.part == p))} for p in PARTS}
+    return {"score": 0.0, "max_score": float(sum(c.points for c in CHECKS)), "tests": tests, "parts": parts,
+            "status": "invalid", "reason": reason, "output": f"Status: invalid ({reason})"}
+
+
 def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str,
           hidden: list[Path] = ()) -> dict:
     """Grade one submission with the core and return a JSON-ready record.
@@ -88,15 +107,16 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
         ``{"gradescope": dict, "invalid_reason": str}``: the core's report in Gradescope's
         shape, and why the submission is invalid (empty when it is not).
     """
-    grade_submission = importlib.import_module(core).grade_submission
     invalid_reason = ""
     try:
         root = batch_submission.materialise(submission, scratch)
     except batch_submission.InvalidSubmission as error:
-        # Grade an empty package instead: the row gets every check, each at 0.
         invalid_reason = str(error)
-        root = scratch / "empty-submission"
+        if core == "course.grading.core":  # every check at 0, without starting a child for nothing
+            return {"gradescope": invalid_result(invalid_reason), "invalid_reason": invalid_reason}
+        root = scratch / "empty-submission"  # another core grades an empty package instead
         root.mkdir(exist_ok=True)
+    grade_submission = importlib.import_module(core).grade_submission
     hide(list(hidden))  # after the copy: the submission may be the reference itself
     report = grade_submission(root, jobs=jobs, **core_options)
     return {"gradescope": report.to_gradescope(), "invalid_reason": invalid_reason}

@@ -2,8 +2,9 @@
 
 Each case copies the reference and applies a few edits, so the corpus follows the
 reference as it changes and every case differs from a full-marks submission in exactly
-the way its name says. Most cases also carry one honest bug (a wrong forget bias), so a
-grader that believed the submission's own claims would give it more than it earns.
+the way its name says. The cheating cases also carry one honest bug (a read-out without
+its sigmoid), so a grader that believed the submission's own claims would give it more
+than it earns.
 
 Build the corpus into a folder::
 
@@ -81,9 +82,13 @@ class Case:
         name: str, the submission's name.
         what: str, the attack or mistake, in words.
         edits: tuple of Edit.
+        parts: tuple of str, the run parts to grade: the ones the case attacks and one it
+            leaves intact (``rules`` and ``answers`` are always judged, from the source).
+        timeouts: dict of part to seconds, short limits for the parts the case stalls.
         status: tuple of str, the statuses its row may have.
         full: tuple of str, parts that must keep full credit (partial credit where parts work).
         zero: tuple of str, parts that must get no credit.
+        fails: tuple of str, checks that must fail (the honest bug the cheat tries to hide).
         zip: bool, submit it as a ``.zip``.
         corrupt_zip: bool, submit a damaged ``.zip`` instead.
     """
@@ -91,25 +96,29 @@ class Case:
     name: str
     what: str
     edits: tuple[Edit, ...] = ()
+    parts: tuple[str, ...] = ("cell",)
+    timeouts: dict[str, float] = field(default_factory=dict)
     status: tuple[str, ...] = ("ok",)
     full: tuple[str, ...] = ()
     zero: tuple[str, ...] = ()
+    fails: tuple[str, ...] = ()
     zip: bool = False
     corrupt_zip: bool = False
 
 
-def _bias_bug() -> Edit:
-    """The forget-bias bug as an edit of ``cell.py`` (found from the reference's text).
+def _model_bug() -> Edit:
+    """The read-out bug as an edit of ``model.py``.
 
     Returns:
-        An Edit that makes the forget gate's bias start at 0.
+        An Edit that drops the read-out's sigmoid.
     """
-    return Edit("cell.py", replace=((FORGET_BIAS_BUG_OLD, FORGET_BIAS_BUG_NEW),))
+    return Edit("model.py", replace=((MODEL_BUG_OLD, MODEL_BUG_NEW),))
 
 
-#: The honest bug most cases carry: the forget gate's bias starts at 0, not 1.
-FORGET_BIAS_BUG_OLD = 'bias_initializer="ones"'
-FORGET_BIAS_BUG_NEW = 'bias_initializer="zeros"'
+#: The honest bug of the cheating cases: the model's read-out gives logits, not probabilities.
+MODEL_BUG_OLD = 'keras.layers.Dense(1, activation="sigmoid", name="read_out")'
+MODEL_BUG_NEW = 'keras.layers.Dense(1, name="read_out")'
+
 
 SLEEPY_TRAIN = '''
 import functools as _functools, time as _time
@@ -124,12 +133,12 @@ def train(*args, **kwargs):
 '''
 
 EXITING_CALL = '''
-def _exit_call(self, x, states=None):
+def _exit_call(self, x):
     import os
     os._exit(0)
 
 
-LSTM.call = _exit_call
+IntegrationModel.call = _exit_call
 '''
 
 NAN_CALL = '''
@@ -192,69 +201,74 @@ IMPORT_VIA_PATH = '''
 import importlib as _importlib, pathlib as _pathlib, sys as _sys
 # Walk up from the grader's own package to find the reference next to it.
 for _parent in _pathlib.Path(_importlib.import_module("course").__file__).resolve().parents:
-    if (_parent / "solutions" / "cell.py").exists():
-        _sys.path.insert(0, str(_parent))
-        break
-LSTMCell = _importlib.import_module("solutions.cell").LSTMCell
+    _sys.path.insert(0, str(_parent))
+IntegrationModel = _importlib.import_module("solutions.model").IntegrationModel
 '''
 
 IMPORT_VIA_FILE = '''
-import importlib.util as _util, pathlib as _pathlib
+import importlib as _importlib, importlib.util as _util, pathlib as _pathlib, sys as _sys
 import course as _course
-_root = _pathlib.Path(_course.__file__).resolve().parents[1]
-_spec = _util.spec_from_file_location("reference_cell", _root / "solutions" / "cell.py")
-_module = _util.module_from_spec(_spec)
-_spec.loader.exec_module(_module)
-LSTMCell = _module.LSTMCell
+# Load the reference folder under another package name, so no finder that blocks the
+# name "solutions" sees it coming.
+_root = _pathlib.Path(_course.__file__).resolve().parents[1] / "solutions"
+_spec = _util.spec_from_file_location("reference_copy", _root / "__init__.py", submodule_search_locations=[str(_root)])
+_package = _util.module_from_spec(_spec)
+_sys.modules["reference_copy"] = _package
+_spec.loader.exec_module(_package)
+IntegrationModel = _importlib.import_module("reference_copy.model").IntegrationModel
 '''
 
 
 def cases() -> list[Case]:
     """The corpus.
 
+    Most cases attack through ``model.py`` and are graded on the model part only: its
+    child process is the cheapest, and the parent needs no Keras oracle for it. The
+    cheating cases also carry an honest bug (the read-out without its sigmoid), which the
+    cheat must not hide.
+
     Returns:
         Every case, each with its expectations.
     """
-    bug = _bias_bug()
+    model = ("model",)
+    cheat = {"parts": model, "full": ("answers",), "fails": ("model.probabilities",)}
     return [
         Case("loop-at-import", "an infinite loop when data.py is imported",
-             (Edit("data.py", prepend="while True:\n    pass\n"), bug),
-             status=("timeout",), full=("layer",), zero=("data", "training")),
-        Case("train-sleeps", "train() sleeps for a day", (Edit("train.py", append=SLEEPY_TRAIN), bug),
-             status=("timeout",), full=("data", "layer"), zero=("training",)),
-        Case("sys-exit", "sys.exit(0) when cell.py is imported",
-             (Edit("cell.py", append="\nimport sys\nsys.exit(0)\n"),),
-             status=("crashed",), full=("data",), zero=("cell",)),
-        Case("os-exit", "os._exit(0) in the middle of the layer's call",
-             (Edit("layer.py", append=EXITING_CALL), bug),
-             status=("crashed",), full=("data",), zero=("layer",)),
+             (Edit("data.py", prepend="while True:\n    pass\n"),), parts=("data", "model"),
+             timeouts={"data": 20}, status=("timeout",), full=("model", "rules", "answers"), zero=("data",)),
+        Case("train-sleeps", "train() sleeps for a day", (Edit("train.py", append=SLEEPY_TRAIN),),
+             parts=("training",), timeouts={"training": 20}, status=("timeout",), full=("answers",),
+             zero=("training",)),
+        Case("sys-exit", "sys.exit(0) when model.py is imported", (Edit("model.py", append="\nimport sys\nsys.exit(0)\n"),),
+             parts=model, status=("ok", "crashed"), full=("rules", "answers"), zero=("model",)),
+        Case("os-exit", "os._exit(0) in the model's call", (Edit("model.py", append=EXITING_CALL),),
+             parts=model, status=("crashed",), full=("answers",), zero=("model",)),
         Case("pytest-hooks", "a conftest.py and a fake pytest module that force every test to pass",
-             (Edit("conftest.py", write=PYTEST_HOOKS), Edit("pytest.py", write=FAKE_PYTEST),
-              Edit("data.py", prepend="import sys as _s\n_s.modules.setdefault('_pytest_patched', _s)\n"), bug),
-             status=("ok",), full=("data", "layer")),
+             (Edit("conftest.py", write=PYTEST_HOOKS), Edit("pytest.py", write=FAKE_PYTEST), _model_bug()), **cheat),
         Case("fake-results", "prints a full-marks Gradescope JSON and writes results.json at exit",
-             (Edit("model.py", append=ATEXIT_WRITER), bug), status=("ok",), full=("data", "layer")),
-        Case("output-flood", "prints 8 MB when cell.py is imported",
-             (Edit("cell.py", append="\nimport sys as _sys\nfor _ in range(160):\n    _sys.stdout.write('flood ' * 8_500 + '\\n')\n"), bug),
-             status=("ok",), full=("data",)),
+             (Edit("model.py", append=ATEXIT_WRITER), _model_bug()), **cheat),
+        Case("output-flood", "prints 8 MB when model.py is imported", (Edit("model.py", append=(
+            "\nimport sys as _sys\nfor _ in range(160):\n    _sys.stdout.write('flood ' * 8_500 + '\\n')\n")),
+            _model_bug()), **cheat),
         Case("nan-outputs", "the cell's new states are NaN", (Edit("cell.py", append=NAN_CALL),),
-             status=("ok",), full=("data",), zero=("cell",)),
-        Case("syntax-error", "a syntax error in layer.py",
-             (Edit("layer.py", prepend="def broken(:\n"),),
-             status=("ok", "crashed"), full=("data", "cell"), zero=("layer",)),
-        Case("missing-file", "no train.py", (Edit("train.py", delete=True),),
-             status=("ok", "crashed", "invalid"), full=("data", "cell", "layer"), zero=("training",)),
-        Case("import-reference", "from solutions.cell import LSTMCell",
-             (Edit("cell.py", write="from solutions.cell import LSTMCell  # noqa: F401\n"),),
-             status=("ok", "crashed"), full=("data",), zero=("cell",)),
-        Case("import-reference-path", "finds solutions/ next to the grader and imports it via sys.path",
-             (Edit("cell.py", write=IMPORT_VIA_PATH),), status=("ok", "crashed"), full=("data",), zero=("cell",)),
-        Case("import-reference-file", "loads solutions/cell.py by file path with importlib",
-             (Edit("cell.py", write=IMPORT_VIA_FILE),), status=("ok", "crashed"), full=("data",), zero=("cell",)),
-        Case("zipped-with-bug", "a zip of a folder holding the files, with the forget-bias bug",
-             (bug,), status=("ok",), full=("data", "layer"), zip=True),
-        Case("corrupt-zip", "a damaged zip file", status=("invalid",),
-             zero=("data", "cell", "layer", "model", "training"), corrupt_zip=True),
+             parts=("cell",), full=("rules", "answers"), fails=("cell.matches_keras",)),
+        Case("syntax-error", "a syntax error in data.py", (Edit("data.py", prepend="def broken(:\n"),),
+             parts=("data", "model"), status=("ok", "crashed"), full=("model", "answers"), zero=("data",)),
+        Case("missing-file", "no train.py", (Edit("train.py", delete=True),), parts=("training",),
+             status=("ok", "crashed"), full=("answers",), zero=("training",)),
+        Case("import-reference", "from solutions.model import IntegrationModel",
+             (Edit("model.py", write="from solutions.model import IntegrationModel  # noqa: F401\n"),),
+             parts=model, status=("ok", "crashed"), full=("answers",), zero=("model",)),
+        Case("import-reference-path", "puts every folder above the grader on sys.path and imports solutions",
+             (Edit("model.py", write=IMPORT_VIA_PATH),), parts=model, status=("ok", "crashed"), full=("answers",),
+             zero=("model",)),
+        Case("import-reference-file", "loads solutions/model.py by file path with importlib",
+             (Edit("model.py", write=IMPORT_VIA_FILE),), parts=model, status=("ok", "crashed"), full=("answers",),
+             zero=("model",)),
+        Case("zipped-with-bug", "a zip of a folder holding the files, with the read-out bug", (_model_bug(),),
+             zip=True, **cheat),
+        Case("corrupt-zip", "a damaged zip file", parts=("data",), status=("invalid",),
+             zero=("data", "cell", "layer", "model", "training", "rules", "answers"), corrupt_zip=True),
     ]
 
 
