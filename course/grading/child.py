@@ -194,6 +194,11 @@ def main(argv: list[str]) -> int:
     from course.grading.guard import RuntimeGuard, block_reference
 
     block_reference(request["repo_root"])
+    if os.environ.get("LSTM_COURSE_GUARD_ROOTS"):
+        # Under the batch grader: its audit hook (python -I skips its sitecustomize).
+        from course.grading.sandbox_batch_guard import install_from_environment
+
+        install_from_environment()
     import numpy as np
 
     from course.grading import contract

@@ -28,7 +28,8 @@ def _sample(generator: Any, limit: int, rec: Recorder, prefix: str, keep: bool =
     """
     noise_shapes, target_shapes, noise_dtypes, target_dtypes = set(), set(), set(), set()
     noises, targets, count = [], [], 0
-    for noise, target in itertools.islice(generator, limit):
+    iterator = iter(generator)
+    for noise, target in itertools.islice(iterator, limit if keep else min(limit, 100)):
         noise, target = np.asarray(noise), np.asarray(target)
         noise_shapes.add(str(tuple(noise.shape)))
         target_shapes.add(str(tuple(target.shape)))
@@ -38,6 +39,8 @@ def _sample(generator: Any, limit: int, rec: Recorder, prefix: str, keep: bool =
             noises.append(noise.astype(np.float64).reshape(-1))
             targets.append(target.astype(np.float64).reshape(-1)[:1] if target.size else np.array([np.nan]))
         count += 1
+    if not keep:  # only count the rest
+        count += sum(1 for _ in itertools.islice(iterator, max(0, limit - count)))
     rec.put(f"{prefix}.count", count)
     rec.put(f"{prefix}.noise_shapes", sorted(noise_shapes))
     rec.put(f"{prefix}.target_shapes", sorted(target_shapes))
