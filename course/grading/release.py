@@ -31,6 +31,8 @@ INCLUDED = ("exercises", "docs", "mkdocs.yml", "course", "pyproject.toml", ".git
 EXCLUDED = ("course/fast", "course/bench", "course/experiments", "course/figures",
             "course/commands/bench.py", "course/commands/experiment.py", "course/commands/figures.py",
             "course/commands/gradescope.py", "course/commands/release.py",
+            # Regenerating exercises/ needs solutions/ and would overwrite a student's work.
+            "course/commands/exercises.py", "course/exercises_gen.py",
             "course/grading/gradescope.py", "course/grading/gradescope_run.py", "course/grading/release.py")
 EXCLUDED_PARTS = frozenset({"solutions", "__pycache__", ".pytest_cache", ".ipynb_checkpoints"})
 #: Files allowed to share lines with the reference, and why. The graders' stand-in model

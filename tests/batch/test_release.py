@@ -77,3 +77,48 @@ def test_classroom_workflow_reports_partial_credit(release: Path) -> None:
     assert runner["status"] == "fail" and runner["tests"][1]["message"] == "too slow"
     key, _, value = github_output(result).partition("=")
     assert key == "result" and json.loads(base64.b64decode(value)) == runner
+
+
+def _check(python: Path, release: Path, folder: str) -> str:
+    """Run ``lstm-course check FOLDER`` inside the release with its own interpreter.
+
+    Args:
+        python: Path, the release venv's python.
+        release: Path, the release folder (the working directory).
+        folder: str, what to check.
+
+    Returns:
+        The command's output.
+    """
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([str(python), "-m", "course.cli", "check", folder, "--jobs", "2"], cwd=release,
+                          env={**env, "COLUMNS": "200", "NO_COLOR": "1"}, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_check_inside_the_release_without_solutions(release: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    from course.grading.checks import max_score
+    from venvs import venv_with
+
+    python = venv_with(tmp_path / "venv", release)
+    where = subprocess.run([str(python), "-I", "-c", "import course; print(course.__file__)"], capture_output=True,
+                           text=True, cwd=tmp_path).stdout
+    assert where.startswith(str(release)), where
+
+    untouched = _check(python, release, "exercises")
+    assert f"Total: 0 / {max_score():g}" in untouched, untouched[-3000:]
+    assert "not implemented" in untouched.lower() and "Traceback" not in untouched
+
+    shutil.copytree(REPO_ROOT / "solutions", release / "my-solution")
+    try:
+        solved = _check(python, release, "my-solution")
+    finally:
+        shutil.rmtree(release / "my-solution")
+    assert f"Total: {max_score():g} / {max_score():g}" in solved, solved[-3000:]
