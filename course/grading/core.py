@@ -403,7 +403,9 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
             status, reason, folder = "invalid", str(error), Path(scratch) / "empty"
             folder.mkdir(exist_ok=True)
 
-        selected = [p for p in START_ORDER if p in (RUN_PARTS if parts is None else parts)]
+        # An invalid submission has nothing to run: every check fails with the reason.
+        selected = [] if status == "invalid" else [
+            p for p in START_ORDER if p in (RUN_PARTS if parts is None else parts)]
         inputs = {part: make_inputs(part, seed) for part in selected}
         runs: dict[str, PartRun] = {}
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -422,6 +424,8 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         records = [r for run in runs.values() for e in run.evidence if e is not None for r in e.guard]
         complete = len(selected) == len(RUN_PARTS) and all(r.status == "ok" for r in runs.values())
         verdicts.update(_static_verdicts(folder, records, complete))
+        if status == "invalid":
+            verdicts = {check.name: (False, f"invalid submission: {reason}") for check in CHECKS}
 
     if status == "ok":
         for worst in ("timeout", "crashed"):

@@ -182,3 +182,18 @@ def test_crash_in_one_part_costs_only_that_part(tmp_path: Path) -> None:
     parts = report.part_scores()
     assert report.status == "crashed" and parts["data"][0] == 0
     assert parts["cell"][0] == parts["cell"][1], report.output()
+
+
+def test_timeout_costs_only_that_part(tmp_path: Path) -> None:
+    """A part that never finishes is killed at its limit; its checks fail, the status says timeout.
+
+    Args:
+        tmp_path: pytest's temporary folder.
+    """
+    folder = tmp_path / "slow"
+    shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "data.py").write_text((folder / "data.py").read_text() + "\nimport time\ntime.sleep(600)\n")
+    report = grade_submission(folder, parts=("data",), timeouts={"data": 20})
+    assert report.status == "timeout" and report.part_scores()["data"][0] == 0
+    assert report.runs["data"].seconds < 40
+    assert report.result("rules.docstrings").passed  # judged from the source, untouched by the timeout
