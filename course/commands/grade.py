@@ -6,6 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily at run time, so `lstm-course --help` stays fast
+    from rich.console import Console
+
+    from course.grading.batch import BatchOptions
+    from course.grading.batch_submission import Submission
+    from course.grading.gradebook import Row
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -80,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from rich.console import Console
 
-    from course.grading.batch import BatchOptions, grade_batch
+    from course.grading.batch import BatchOptions
     from course.grading.batch_submission import discover
     from course.grading.sandbox_batch import Limits
 
@@ -108,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_progress(submissions: list, out: Path, reports: Path, options: object, err: object) -> list:
+def _with_progress(submissions: list[Submission], out: Path, reports: Path, options: BatchOptions,
+                   err: Console) -> list[Row]:
     """Run the batch under a rich progress bar on stderr.
 
     Args:
@@ -135,7 +144,7 @@ def _with_progress(submissions: list, out: Path, reports: Path, options: object,
             if skipped:
                 err.print(f"{skipped} of {total} already graded (same content and grader): skipped; --force regrades")
 
-        def on_done(row: object, skipped: bool) -> None:
+        def on_done(row: Row, skipped: bool) -> None:
             """Advance the bar and show the last result."""
             tag = "skipped" if skipped else f"{row.status} {row.score:g}/{row.max_score:g} in {row.seconds:.0f} s"
             bar.update(task, advance=1, last=f"{row.name}: {tag}")
@@ -144,7 +153,7 @@ def _with_progress(submissions: list, out: Path, reports: Path, options: object,
                            on_start=on_start, on_done=on_done)
 
 
-def _summary(rows: list, out: Path, reports: Path) -> None:
+def _summary(rows: list[Row], out: Path, reports: Path) -> None:
     """Print a table of the rows and where the gradebook and reports are.
 
     Args:
@@ -172,7 +181,7 @@ def _summary(rows: list, out: Path, reports: Path) -> None:
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" · gradebook: {out} · reports: {reports}/")
 
 
-def _run_json(submissions: list, options: object, args: argparse.Namespace) -> int:
+def _run_json(submissions: list[Submission], options: BatchOptions, args: argparse.Namespace) -> int:
     """Grade and print each result as one JSON object per line on stdout (nothing else there).
 
     Args:

@@ -13,7 +13,7 @@ import json
 import math
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -323,7 +323,7 @@ def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, opti
     return [book[str(s.path)] for s in submissions]
 
 
-def _usual_max(rows: object) -> float:
+def _usual_max(rows: Iterable[Row]) -> float:
     """The most common ``max_score`` among rows that were graded to the end.
 
     Args:
@@ -332,7 +332,7 @@ def _usual_max(rows: object) -> float:
     Returns:
         That maximum, or 0 when there is none.
     """
-    counts = Counter(r.max_score for r in rows if r.status in ("ok", "invalid") and r.max_score)  # type: ignore[attr-defined]
+    counts = Counter(r.max_score for r in rows if r.status in ("ok", "invalid") and r.max_score)
     return counts.most_common(1)[0][0] if counts else 0.0
 
 
