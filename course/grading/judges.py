@@ -387,7 +387,7 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
         if out.shape != pert.shape or out.ndim != 3:
             return False, f"output shape {out.shape}"
         change = float(np.max(np.abs(out[:, -1] - pert[:, -1])))
-        return change > 1e-4, f"changing the first input moves the last output by {change:.3g}"
+        return change > 1e-6, f"changing the first input moves the last output by {change:.3g}"
 
     def graph_while() -> tuple[bool, str]:
         view.need("graph")
