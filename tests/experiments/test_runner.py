@@ -1,4 +1,8 @@
-"""One training run: the forget bias is set, targets are right, and results are reproducible."""
+"""One training run: the forget bias is set, targets are right, and results are reproducible.
+
+Runs use T = 8, the quick experiments' length, so that in one pytest process they share the
+quick mode's traced training step (tracing costs seconds; CI has one minute for this folder).
+"""
 
 from __future__ import annotations
 
@@ -47,9 +51,9 @@ def test_data_streams_are_seeded_and_independent():
 
 def test_a_run_is_reproducible_whatever_ran_before():
     """The traced trainer is shared across seeds; resetting it must restore weights and optimizer."""
-    config = RunConfig(seq_len=6, seed=0, samples=192, val_samples=128, curve_points=3)
+    config = RunConfig(seq_len=8, seed=0, samples=192, val_samples=128, curve_points=3)
     first = train_run.__wrapped__(config)
-    train_run.__wrapped__(RunConfig(seq_len=6, seed=1, samples=192, val_samples=128, curve_points=3))
+    train_run.__wrapped__(RunConfig(seq_len=8, seed=1, samples=192, val_samples=128, curve_points=3))
     again = train_run.__wrapped__(config)
     assert first["curve"] == again["curve"]
     assert first["val_accuracy"] == again["val_accuracy"]
@@ -58,7 +62,7 @@ def test_a_run_is_reproducible_whatever_ran_before():
 
 def test_a_shared_trainer_restores_the_forget_bias_of_each_run():
     """Bias 0 and bias 1 share one traced trainer; each run must still start from its own bias."""
-    config = RunConfig(seq_len=6, seed=0, samples=128, val_samples=128, curve_points=2)
+    config = RunConfig(seq_len=8, seed=0, samples=128, val_samples=128, curve_points=2)
     first = train_run.__wrapped__(config)
     zero = train_run.__wrapped__(replace(config, forget_bias=0.0))
     assert zero["forget_gate_init"] == pytest.approx(0.5, abs=0.03)
