@@ -38,8 +38,8 @@ def reliability(prob: np.ndarray, label: np.ndarray, bins: int = 10) -> dict[str
     Returns:
         ``{"ece", "bin_mean_prob", "bin_frequency", "bin_count"}``; the ECE is
         the count-weighted mean of ``|observed frequency - mean probability|``
-        over the bins (empty bins have NaN-free zero weight and are dropped
-        from the lists' values as ``None``).
+        over the bins. An empty bin has weight 0 and ``None`` as its mean
+        probability and frequency.
     """
     prob, label = np.asarray(prob, float).ravel(), np.asarray(label, float).ravel()
     index = np.clip((prob * bins).astype(int), 0, bins - 1)

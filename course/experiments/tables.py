@@ -59,7 +59,7 @@ def setup_line(result: dict) -> str:
     return (f"*{len(result['seeds'])} seeds ({', '.join(map(str, result['seeds']))}), "
             f"{settings['samples']:,} training sequences per run (batch 64, Adam 1e-3, 32 units), "
             f"{settings['val_samples']:,} held-out sequences; mean ± standard deviation over seeds. "
-            f"Made by `{result['command']}` ({result['mode']} mode, {result['wall_seconds'] / 60:.1f} min); "
+            f"Made by `{result['command']}` ({result['mode']} mode); "
             f"data: [{result['name']}.json](assets/experiments/{result['name']}.json).*")
 
 
