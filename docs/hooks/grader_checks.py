@@ -45,9 +45,11 @@ def checks_table(names: list[str]) -> str:
         The table's Markdown.
     """
     rows = ["| check | points | passing it shows |", "|---|---:|---|"]
-    for check in _select(names):
+    selected = _select(names)
+    for check in selected:
         manual = " (an instructor reads it)" if check.manual else ""
         rows.append(f"| `{check.name}` | {check.points:g} | {check.proves}{manual} |")
+    rows.append(f"| **total** | **{sum(check.points for check in selected):g}** | |")
     return "\n".join(rows)
 
 
