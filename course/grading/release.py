@@ -8,7 +8,8 @@ Two ways the reference could leak, and what this module does about each:
    (``--8<-- "solutions/cell.py:call"``). In the release every snippet path under
    ``solutions/`` points at the same named section under ``exercises/`` instead (the
    generator keeps the section markers), so a page shows the skeleton the student fills
-   in; and every collapsible ``??? success "Solution"`` block is replaced by a note.
+   in; every collapsible ``??? success "Solution"`` block is replaced by a note; and a
+   snippet of a file the release leaves out (the fast LSTM) becomes a note too.
 
 Then :func:`find_leaks` checks the result: no two consecutive lines of a solution body
 (the code between ``BEGIN SOLUTION`` and ``END SOLUTION``), no long line of one, and no
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from course.impl import REPO_ROOT
@@ -118,16 +120,24 @@ def copy_tree(root: Path, out: Path) -> list[Path]:
     return copied
 
 
-def strip_solutions(markdown: str) -> str:
-    """Point snippets at the exercises and replace solution blocks with a note.
+SNIPPET = re.compile(r'(?P<indent>^[ \t]*)--8<--\s+"(?P<path>[^":]+)(?::[^"]*)?"\s*$')
+WITHHELD = "{indent}# (This code is not in the student release: it is shown on the course site after the deadline.)\n"
+
+
+def strip_solutions(markdown: str, available: Callable[[str], bool] = lambda path: True) -> str:
+    """Point snippets at the exercises, replace solution blocks with a note, withhold missing snippets.
 
     Args:
         markdown: str, a page's source.
+        available: callable telling whether a snippet's file is in the release; a snippet
+            of a file that is not (e.g. the fast LSTM of ``course/fast``) becomes a note.
 
     Returns:
         The page for the release.
     """
     lines = markdown.replace("solutions/", "exercises/").splitlines(keepends=True)
+    lines = [WITHHELD.format(indent=m["indent"]) if (m := SNIPPET.match(line)) and not available(m["path"]) else line
+             for line in lines]
     out: list[str] = []
     skipping: int | None = None  # indent of the solution block being dropped
     for line in lines:
@@ -256,7 +266,7 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     for relative in files:
         path = out / relative
         if relative.suffix == ".md" and relative.parts[0] == "docs":
-            path.write_text(strip_solutions(path.read_text()))
+            path.write_text(strip_solutions(path.read_text(), lambda snippet: (out / snippet).is_file()))
     config = out / "mkdocs.yml"
     if config.exists():  # e.g. its ``watch:`` list names the solutions folder
         config.write_text(re.sub(r"(?<![\w-])solutions(?![\w-])", "exercises", config.read_text()))

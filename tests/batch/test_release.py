@@ -59,6 +59,18 @@ def test_docs_point_at_exercises_and_drop_solution_blocks() -> None:
     assert '--8<-- "exercises/cell.py:call"' in out
     assert "solutions/" not in out and "More solution text" not in out and "cell.py:init" not in out
     assert '!!! info "Solution"' in out and out.rstrip().endswith("After.")
+    withheld = strip_solutions('```python\n--8<-- "course/fast/recurrence.py:step"\n```\n', lambda path: False)
+    assert "course/fast" not in withheld and "not in the student release" in withheld
+
+
+def test_release_docs_build_strict(release: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    done = subprocess.run([str(mkdocs), "build", "--strict", "-d", str(tmp_path / "site")], cwd=release,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 def test_classroom_workflow_reports_partial_credit(release: Path) -> None:
