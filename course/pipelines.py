@@ -48,6 +48,7 @@ def per_sample(data: types.ModuleType, seq_len: int, num_samples: int, *,
     return data.make_dataset(seq_len, num_samples)
 
 
+# --8<-- [start:integration_batches]
 def integration_batches(
     seq_len: int, num_samples: int, batch_size: int = 64, seed: int | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -73,6 +74,7 @@ def integration_batches(
         # target = 1 if sum_t x_t > 0 else 0
         target = (noise.sum(axis=(1, 2)) > 0).astype(np.int32)[:, np.newaxis]  # (B, 1)
         yield noise, target
+# --8<-- [end:integration_batches]
 
 
 def batched_generator(seq_len: int, num_samples: int, *, batch_size: int = 64,
@@ -116,6 +118,7 @@ def tf_ops(seq_len: int, num_samples: int, *, batch_size: int = 64,
     sizes = [batch_size] * (num_samples // batch_size) + ([num_samples % batch_size] if num_samples % batch_size else [])
     base = 0 if seed is None else seed
 
+    @tf.autograph.experimental.do_not_convert  # plain Python branching on ``seed``, at trace time
     def draw(index: tf.Tensor, size: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         if seed is None:
             noise = tf.random.normal((size, seq_len, 1))

@@ -9,6 +9,7 @@ their steps/s. At 1.0 the data never makes the model wait.
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -63,7 +64,7 @@ def throughput(*, seq_len: int = 25, num_samples: int = 16_000, rounds: int = 3)
                    "spread": timings[name].spread} for name in THROUGHPUT}
 
 
-def train_steps_per_second(dataset: tf.data.Dataset, skip: int = 5, units: int = 32) -> float:
+def train_steps_per_second(dataset: tf.data.Dataset, skip: int = 10, units: int = 32) -> float:
     """Train the reference model with ``solutions.train.train`` and time its steps.
 
     Args:
@@ -105,12 +106,17 @@ def starvation(*, seq_len: int = 25, batches: int = 200, rounds: int = 2,
         "tf-ops": lambda: tf_ops(seq_len, num_samples),
     }
     paths = {name: builders[name] for name in ["cached", *(paths or ["per-sample", "batched", "tf-ops"])]}
+    # Each round runs the cached batch and every path, in a fresh random order, and each
+    # path's ratio is taken against the cached run of the *same* round: load that drifts
+    # between rounds then cancels out. The medians over rounds are reported.
+    shuffle = random.Random(0)
     rates: dict[str, list[float]] = {name: [] for name in paths}
-    order = list(paths)
-    for round_index in range(rounds):
-        # Alternate the order, so that no path always runs right after the same one.
-        for name in order if round_index % 2 == 0 else order[::-1]:
+    for _ in range(rounds):
+        order = list(paths)
+        shuffle.shuffle(order)
+        for name in order:
             rates[name].append(train_steps_per_second(paths[name]()))
-    median = {name: statistics.median(r) for name, r in rates.items()}
-    return {name: {"steps_per_s": median[name], "cached_steps_per_s": median["cached"],
-                   "ratio": median[name] / median["cached"]} for name in paths if name != "cached"}
+    return {name: {"steps_per_s": statistics.median(rates[name]),
+                   "cached_steps_per_s": statistics.median(rates["cached"]),
+                   "ratio": statistics.median(r / c for r, c in zip(rates[name], rates["cached"]))}
+            for name in paths if name != "cached"}

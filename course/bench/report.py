@@ -36,10 +36,12 @@ def ratios(results: dict) -> dict[str, float | None]:
     return {
         "fast / keras": ratio("fast", "keras"),
         "reference / keras": ratio("reference", "keras"),
-        "fast-unrolled / keras": ratio("fast-unrolled", "keras"),
+        "fast / keras-unrolled": ratio("fast", "keras-unrolled"),
+        "fast-while / keras": ratio("fast-while", "keras"),
         "fast-autodiff / keras": ratio("fast-autodiff", "keras"),
         "fast-xla / keras-xla": ratio("fast-xla", "keras-xla"),
         "reference-xla / keras-xla": ratio("reference-xla", "keras-xla"),
+        "fast-unrolled-xla / keras-xla": ratio("fast-unrolled-xla", "keras-xla"),
         "fast-xla / keras": ratio("fast-xla", "keras"),
         "keras-xla / keras": ratio("keras-xla", "keras"),
         "eager-loop / reference (graph speed-up)": ratio("eager-loop", "reference"),
@@ -57,9 +59,12 @@ def machine_line(results: dict) -> str:
     """
     m = results["machine"]
     load = m.get("load_average_at_start")
+    threads = results.get("threads", 0)
+    threading = (f"TensorFlow limited to {threads} inter-op and {threads} intra-op thread(s)" if threads
+                 else "TensorFlow's default threads")
     return (f"Measured by `{results['command']}` on {results['date'][:10]}: {m['cpu']}, {m['cores']} cores"
-            f" (load average {load[0]:.1f} at the start: the machine was shared), Python {m['python']},"
-            f" TensorFlow {m['tensorflow']}, Keras {m['keras']}.")
+            f" (load average {load[0]:.1f} at the start: the machine was shared), {threading},"
+            f" Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}.")
 
 
 def _fmt(x: float | None, spec: str = ".2f", suffix: str = "") -> str:
@@ -143,12 +148,44 @@ def time_to_accuracy_md(results: dict) -> str:
     return "\n".join(lines + ["", machine_line(results), ""])
 
 
+def summary_md(results: dict) -> str:
+    """Markdown table of the headline ratios, for the top of the Performance page."""
+    explain = {
+        "fast / keras": "the fast path against `keras.layers.LSTM` (target ≤ 0.5)",
+        "reference / keras": "the reference solution against `keras.layers.LSTM` (target ≤ 1.0)",
+        "fast / keras-unrolled": "the fast path against Keras' LSTM with `unroll=True`",
+        "fast-while / keras": "the fast path kept in one `tf.while_loop`",
+        "fast-autodiff / keras": "the fast path with TensorFlow's own gradient instead of the hand-written one",
+        "fast-xla / keras-xla": "both compiled with XLA (`jit_compile=True`); the fast path's `tf.while_loop` flavour",
+        "reference-xla / keras-xla": "the reference under XLA",
+        "fast-unrolled-xla / keras-xla": "the unrolled fast path under XLA",
+        "fast-xla / keras": "the fast path with XLA against plain Keras",
+        "keras-xla / keras": "what XLA buys Keras",
+        "eager-loop / reference (graph speed-up)": "eager Python loop against the reference in graph mode",
+    }
+    lines = ["| ratio of train-step times | value | what it compares |", "|---|---:|---|"]
+    for name, value in ratios(results).items():
+        shown = "fails" if value is None and name.endswith("xla / keras-xla") else _fmt(value, ".2f", "×")
+        lines.append(f"| {name} | {shown} | {explain[name]} |")
+    runs = results.get("time_to_accuracy", {}).get("runs", {})
+    if {"per-sample", "batched"} <= set(runs):
+        a = results["time_to_accuracy"]
+        lines.append(f"| time to {a['target']}: per-sample / batched | "
+                     f"{runs['per-sample']['seconds'] / runs['batched']['seconds']:.1f}× | end to end, reference model |")
+    starvation = results.get("pipelines", {}).get("starvation", {})
+    for name, entry in starvation.items():
+        lines.append(f"| `train()` steps/s on `{name}` / on one cached batch | {entry['ratio']:.2f} |"
+                     " 1.0 = the data never makes the model wait (target ≥ 0.9) |")
+    return "\n".join(lines + ["", machine_line(results), ""])
+
+
 def machine_md(results: dict) -> str:
     """The machine line alone, for pages that quote one number."""
     return machine_line(results) + "\n"
 
 
 FRAGMENTS = {
+    "summary.md": ("train_step", summary_md),
     "train_step.md": ("train_step", train_step_md),
     "graph_vs_eager.md": ("train_step", graph_vs_eager_md),
     "growth.md": ("growth", growth_md),

@@ -16,8 +16,8 @@ RESULTS_JSON = RESULTS_DIR / "results.json"
 #: Where the Markdown fragments that pages include live.
 FRAGMENTS_DIR = REPO_ROOT / "docs" / "generated" / "bench"
 
-ALL_STEPS = ["keras", "reference", "fast", "fast-autodiff", "fast-unrolled",
-             "keras-xla", "reference-xla", "fast-xla", "eager-loop"]
+ALL_STEPS = ["keras", "reference", "fast", "fast-while", "fast-autodiff", "keras-unrolled",
+             "keras-xla", "reference-xla", "fast-xla", "fast-unrolled-xla", "eager-loop"]
 
 
 @dataclass
@@ -25,18 +25,18 @@ class Config:
     """The sizes of one benchmark run (full or quick)."""
 
     steps: list[str] = field(default_factory=lambda: list(ALL_STEPS))
-    rounds: int = 7
-    number: int = 5
+    rounds: int = 11
+    number: int = 3
     eager_number: int = 1
-    growth_steps: list[str] = field(default_factory=lambda: ["keras", "reference", "fast", "fast-xla"])
+    growth_steps: list[str] = field(default_factory=lambda: ["keras", "reference", "fast"])
     seq_lens: list[int] = field(default_factory=lambda: [25, 50, 100, 200, 400])
     units_list: list[int] = field(default_factory=lambda: [16, 32, 64, 128, 256])
     growth_rounds: int = 3
     growth_number: int = 1
-    pipeline_samples: int = 6400
+    pipeline_samples: int = 3200
     pipeline_rounds: int = 3
-    starvation_batches: int = 150
-    starvation_rounds: int = 2
+    starvation_batches: int = 120
+    starvation_rounds: int = 3
     starvation_paths: list[str] = field(default_factory=lambda: ["per-sample", "batched", "tf-ops"])
     target: float = 0.95
     max_samples: int = 160_000
@@ -46,14 +46,14 @@ class Config:
     def quick(cls) -> Config:
         """Small sizes for CI: every section runs, in well under a minute."""
         return cls(steps=["keras", "reference", "fast", "eager-loop"], rounds=3, number=2,
-                   growth_steps=["fast"], seq_lens=[10, 20], units_list=[8, 16],
+                   growth_steps=["fast"], seq_lens=[10, 20], units_list=[16],
                    growth_rounds=1, growth_number=1, pipeline_samples=640, pipeline_rounds=1,
-                   starvation_batches=16, starvation_rounds=1, starvation_paths=["batched"],
+                   starvation_batches=24, starvation_rounds=1, starvation_paths=["batched"],
                    target=0.6, max_samples=1280, eval_every=10)
 
 
 def run(config: Config, *, quick: bool, log: Callable[[str], None] = print,
-        sections: list[str] | None = None) -> dict[str, object]:
+        sections: list[str] | None = None, threads: int = 0) -> dict[str, object]:
     """Measure every section and return the results as a JSON-ready dict.
 
     Args:
@@ -61,13 +61,16 @@ def run(config: Config, *, quick: bool, log: Callable[[str], None] = print,
         quick: bool, recorded in the results (quick numbers are not for the docs).
         log: callable, receives one line per section as it starts.
         sections: list of section names to run (default: all).
+        threads: int, the TensorFlow thread setting the caller applied (0 =
+            TensorFlow's default), recorded in the results.
 
     Returns:
         dict with ``machine``, ``config`` and one entry per section.
     """
     sections = sections or ["train_step", "growth", "pipelines", "time_to_accuracy"]
     results: dict[str, object] = {
-        "command": "lstm-course bench" + (" --quick" if quick else ""),
+        "command": "lstm-course bench" + (" --quick" if quick else "") + (f" --threads {threads}" if threads != 1 else ""),
+        "threads": threads,
         "quick": quick,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine.describe(),

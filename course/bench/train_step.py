@@ -53,6 +53,22 @@ def keras_twin(units: int = 32) -> keras.Model:
     ])
 
 
+def keras_twin_unrolled(units: int = 32) -> keras.Model:
+    """The Keras twin with ``LSTM(unroll=True)``: the fair yardstick for an unrolled loop.
+
+    Args:
+        units: int, H.
+
+    Returns:
+        An unbuilt ``keras.Sequential``.
+    """
+    return keras.Sequential([
+        keras.layers.Dense(units, name="read_in"),
+        keras.layers.LSTM(units, return_sequences=True, unroll=True, name="lstm"),
+        keras.layers.Dense(1, activation="sigmoid", name="read_out"),
+    ])
+
+
 def reference_model(units: int = 32, impl: str = "solutions") -> keras.Model:
     """The reference solution's ``IntegrationModel``.
 
@@ -66,12 +82,12 @@ def reference_model(units: int = 32, impl: str = "solutions") -> keras.Model:
     return load(impl).model.IntegrationModel(units=units)
 
 
-def fast_model(units: int = 32, unroll: bool = False, hand_gradient: bool = True) -> keras.Model:
+def fast_model(units: int = 32, unroll: bool | None = None, hand_gradient: bool = True) -> keras.Model:
     """The fast path's model.
 
     Args:
         units: int, H.
-        unroll: bool, unroll the time loop in Python.
+        unroll: bool or None, unroll the time loop in Python (None: the layer decides).
         hand_gradient: bool, use the hand-written backward pass.
 
     Returns:
@@ -153,18 +169,22 @@ VARIANTS: dict[str, tuple[str, Callable[[int, tf.Tensor, tf.Tensor], Step]]] = {
               lambda h, x, y: graph_step(keras_twin(h), x, y)),
     "reference": ("reference solution (solutions/), tf.function",
                   lambda h, x, y: graph_step(reference_model(h), x, y)),
-    "fast": ("fast path (course/fast), tf.while_loop, tf.function",
+    "fast": ("fast path (course/fast), defaults: unrolled up to T = 100, tf.function",
              lambda h, x, y: graph_step(fast_model(h), x, y)),
+    "fast-while": ("fast path forced to tf.while_loop (one graph for any T), tf.function",
+                   lambda h, x, y: graph_step(fast_model(h, unroll=False), x, y)),
     "fast-autodiff": ("fast path without the hand-written gradient (autodiff), tf.function",
                       lambda h, x, y: graph_step(fast_model(h, hand_gradient=False), x, y)),
-    "fast-unrolled": ("fast path, time loop unrolled in Python, tf.function",
-                      lambda h, x, y: graph_step(fast_model(h, unroll=True), x, y)),
+    "keras-unrolled": ("keras.layers.LSTM(unroll=True) twin, tf.function",
+                       lambda h, x, y: graph_step(keras_twin_unrolled(h), x, y)),
     "keras-xla": ("keras.layers.LSTM twin, tf.function(jit_compile=True)",
                   lambda h, x, y: graph_step(keras_twin(h), x, y, jit_compile=True)),
     "reference-xla": ("reference solution, tf.function(jit_compile=True)",
                       lambda h, x, y: graph_step(reference_model(h), x, y, jit_compile=True)),
-    "fast-xla": ("fast path, tf.while_loop, tf.function(jit_compile=True)",
-                 lambda h, x, y: graph_step(fast_model(h), x, y, jit_compile=True)),
+    "fast-xla": ("fast path, tf.while_loop flavour, tf.function(jit_compile=True)",
+                 lambda h, x, y: graph_step(fast_model(h, unroll=False), x, y, jit_compile=True)),
+    "fast-unrolled-xla": ("fast path unrolled, tf.function(jit_compile=True)",
+                          lambda h, x, y: graph_step(fast_model(h, unroll=True), x, y, jit_compile=True)),
     "eager-loop": ("reference cell in an eager Python for-loop, no tf.function",
                    lambda h, x, y: eager_loop_step(h, x, y)),
 }

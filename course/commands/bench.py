@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="write the results here (default: docs/assets/bench/results.json, or a temp dir with --quick)")
     parser.add_argument("--only", nargs="+", choices=["train_step", "growth", "pipelines", "time_to_accuracy"],
                         help="run only these sections")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="TensorFlow inter-op and intra-op threads (default 1: stable ratios on a shared"
+                             " machine; 0 = TensorFlow's default)")
     parser.add_argument("--docs-only", action="store_true",
                         help="measure nothing: redraw the figures and Markdown fragments from the committed JSON")
     parser.set_defaults(func=run)
@@ -49,6 +52,15 @@ def run(args: argparse.Namespace) -> int:
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
+    if args.threads:
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+            tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        except RuntimeError:  # TensorFlow already started (e.g. inside pytest): keep its threads
+            console.print("[yellow]TensorFlow is already running: --threads ignored[/]")
+            args.threads = 0
     if args.json:
         out_json = args.json
     elif args.quick:
@@ -57,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         out_json = RESULTS_JSON
     committed = out_json.resolve() == RESULTS_JSON.resolve()
     config = Config.quick() if args.quick else Config()
-    results = run_bench(config, quick=args.quick, sections=args.only,
+    results = run_bench(config, quick=args.quick, sections=args.only, threads=args.threads,
                         log=lambda line: console.print(f"[bold cyan]bench[/] {line}"))
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(results, indent=1))

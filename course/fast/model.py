@@ -19,7 +19,7 @@ class FastIntegrationModel(keras.Model):
 
     Args:
         units: int, H.
-        unroll: bool, unroll the LSTM's time loop in Python.
+        unroll: bool or None, unroll the LSTM's time loop in Python (None: when T is short and static).
         hand_gradient: bool, use the hand-written backward pass.
         **kwargs: passed on to ``keras.Model``.
 
@@ -28,13 +28,13 @@ class FastIntegrationModel(keras.Model):
         TensorShape([4, 25, 1])
     """
 
-    def __init__(self, units: int = 32, unroll: bool = False, hand_gradient: bool = True,
+    def __init__(self, units: int = 32, unroll: bool | None = None, hand_gradient: bool = True,
                  **kwargs) -> None:
         """Create the three layers.
 
         Args:
             units: int, H.
-            unroll: bool, unroll the LSTM's time loop.
+            unroll: bool or None, unroll the LSTM's time loop (None: when T is short and static).
             hand_gradient: bool, use the hand-written backward pass.
             **kwargs: passed on to ``keras.Model``.
         """
