@@ -118,5 +118,6 @@ def starvation(*, seq_len: int = 25, batches: int = 200, rounds: int = 2,
             rates[name].append(train_steps_per_second(paths[name]()))
     return {name: {"steps_per_s": statistics.median(rates[name]),
                    "cached_steps_per_s": statistics.median(rates["cached"]),
-                   "ratio": statistics.median(r / c for r, c in zip(rates[name], rates["cached"]))}
+                   "ratio": statistics.median(r / c for r, c in zip(rates[name], rates["cached"])),
+                   "rounds": {"steps_per_s": rates[name], "cached_steps_per_s": rates["cached"]}}
             for name in paths if name != "cached"}

@@ -35,8 +35,8 @@ class Config:
     growth_number: int = 1
     pipeline_samples: int = 3200
     pipeline_rounds: int = 3
-    starvation_batches: int = 120
-    starvation_rounds: int = 3
+    starvation_batches: int = 250
+    starvation_rounds: int = 5
     starvation_paths: list[str] = field(default_factory=lambda: ["per-sample", "batched", "tf-ops"])
     target: float = 0.95
     max_samples: int = 160_000
