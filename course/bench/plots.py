@@ -37,7 +37,8 @@ def growth(results: dict, path: Path) -> Path:
              title=f"Growth with H (T = {by_h['seq_len']})")
     for ax in (ax_t, ax_h):
         ax.set_xticks(by_t["values"] if ax is ax_t else by_h["values"])
-        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # only the measured sizes
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     return _save(fig, path)
