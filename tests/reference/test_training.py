@@ -36,6 +36,19 @@ def test_train_command_prints_accuracy_and_saves_the_plot(tmp_path: Path):
     assert after_startup_logs(result.stderr) == [], result.stderr
 
 
+def test_train_command_lists_every_data_path_without_importing_tensorflow():
+    from course.commands import train
+    from course.pipelines import DATA_PATHS
+
+    assert train.DATA_PATH_NAMES == tuple(DATA_PATHS)
+    help_text = subprocess.run([sys.executable, "-m", "course.cli", "train", "--help"],
+                               capture_output=True, text=True, timeout=120).stdout
+    assert all(name in help_text for name in DATA_PATHS), help_text
+    probe = "import sys; from course.cli import build_parser; build_parser(); print('tensorflow' in sys.modules)"
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120).stdout
+    assert imported.strip() == "False", "building the CLI's parser imported TensorFlow"
+
+
 #: TensorFlow's start-up logs (C++ and absl), the only stderr lines a run may print.
 STARTUP_LOG = re.compile(
     r"absl::InitializeLog|cudart_stub|cuda_platform|cpu_feature_guard|rebuild TensorFlow with the appropriate"
