@@ -442,10 +442,14 @@ def judge_model(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str,
         return got == shape, f"output shape {got}, expected {shape}"
 
     def probabilities() -> tuple[bool, str]:
-        view.need("forward")
-        out = view.array("forward.out")
-        ok = out.size > 0 and bool(np.all(np.isfinite(out))) and float(out.min()) >= 0 and float(out.max()) <= 1
-        return ok, f"outputs range from {float(np.nanmin(out)):.3g} to {float(np.nanmax(out)):.3g}" if out.size else "no output"
+        view.need("forward", "scrambled")
+        for out, weights in ((view.array("forward.out"), "fresh"), (view.array("scrambled.out"), "large random")):
+            if out.size == 0:
+                return False, "no output"
+            if not (np.all(np.isfinite(out)) and float(out.min()) >= 0 and float(out.max()) <= 1):
+                return False, (f"with {weights} weights the outputs range from "
+                               f"{float(np.nanmin(out)):.3g} to {float(np.nanmax(out)):.3g}")
+        return True, "outputs stay in [0, 1] with fresh and with large random weights"
 
     def uses_lstm() -> tuple[bool, str]:
         view.need("forward")

@@ -11,6 +11,9 @@ import tensorflow as tf
 from course.grading.contract import ContractLSTM
 from course.grading.probes import Recorder, gradient_norms
 
+#: Seed, number and scale of the weight draws behind the ``scrambled`` probe.
+SCRAMBLE_SEED, SCRAMBLE_DRAWS, SCRAMBLE_SCALE = 7, 3, 2.0
+
 
 def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays: dict[str, np.ndarray],
         layer_class: type | None = None) -> None:
@@ -34,6 +37,18 @@ def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays:
         rec.array("forward.out", out)
         rec.put("forward.lstm_calls", ContractLSTM.calls)
         rec.put("forward.lstm_layers", sum(isinstance(layer, layer_class) for layer in model._flatten_layers()))  # noqa: SLF001
+
+    with rec.probe("scrambled"):
+        # Fresh weights are small, so a read-out without its sigmoid can still land in [0, 1]
+        # by chance. Large random weights (seeded by the grader) take logits far outside it,
+        # while a sigmoid keeps any weights inside: the range check stops depending on luck.
+        rng = np.random.default_rng(SCRAMBLE_SEED)
+        outputs = []
+        for _ in range(SCRAMBLE_DRAWS):
+            for variable in model.trainable_variables:
+                variable.assign(SCRAMBLE_SCALE * rng.standard_normal(tuple(variable.shape)).astype(np.float32))
+            outputs.append(np.asarray(model(x)))
+        rec.array("scrambled.out", np.stack(outputs))
 
     def loss_of(model: Any, inputs: tf.Tensor) -> tf.Tensor:
         return tf.reduce_sum(model(inputs) * weights)
