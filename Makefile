@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install exercises clean browser
+.PHONY: serve test install clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
