@@ -124,7 +124,8 @@ class LSTMCell(keras.layers.Layer):
         xh = tf.concat([x, hidden_state], axis=-1)  # (B, D + H)
 
         # All four gates in one product: [x_t, h_{t-1}] @ [W_i | W_f | W_g | W_o] + b
-        z = tf.matmul(xh, kernel) + bias  # (B, 4H)
+        # (bias_add, not "+": its gradient is one op, where a broadcast "+" needs several)
+        z = tf.nn.bias_add(tf.matmul(xh, kernel), bias)  # (B, 4H)
         z_i, z_f, z_g, z_o = tf.split(z, 4, axis=-1)  # 4 x (B, H)
 
         # i_t = sigma(W_i [x_t, h_{t-1}] + b_i)

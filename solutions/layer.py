@@ -85,8 +85,11 @@ class LSTM(keras.layers.Layer):
         batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]
         if states is None:
             states = self.zero_states(batch_size)
-        # Read the weights once: the loop body then only multiplies.
-        fused_weights = self.cell.fused_weights()
+        # Read the weights once: the loop body then only multiplies. (Any cell with the
+        # contract's call(x, states) works too; it then reads its own weights every step.)
+        cell_kwargs = {}
+        if hasattr(self.cell, "fused_weights"):
+            cell_kwargs["fused_weights"] = self.cell.fused_weights()
         # (B, T, D) -> (T, B, D): the loop reads one time step at a time.
         inputs = tf.TensorArray(x.dtype, size=steps).unstack(tf.transpose(x, [1, 0, 2]))
         outputs = tf.TensorArray(x.dtype, size=steps)
@@ -94,7 +97,7 @@ class LSTM(keras.layers.Layer):
         def step(t, hidden_state, cell_state, outputs):
             # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))
             hidden_state, cell_state = self.cell(
-                inputs.read(t), (hidden_state, cell_state), fused_weights=fused_weights
+                inputs.read(t), (hidden_state, cell_state), **cell_kwargs
             )
             return t + 1, hidden_state, cell_state, outputs.write(t, hidden_state)
 

@@ -25,8 +25,8 @@ class Config:
     """The sizes of one benchmark run (full or quick)."""
 
     steps: list[str] = field(default_factory=lambda: list(ALL_STEPS))
-    rounds: int = 11
-    number: int = 3
+    rounds: int = 15
+    number: int = 10
     eager_number: int = 1
     growth_steps: list[str] = field(default_factory=lambda: ["keras", "reference", "fast"])
     seq_lens: list[int] = field(default_factory=lambda: [25, 50, 100, 200, 400])
