@@ -24,8 +24,9 @@ import tensorflow as tf
 class DataPath(Protocol):
     """A data path: ``(data module, seq_len, num_samples, *, batch_size) -> dataset``.
 
-    Per-sample paths return unbatched pairs (``train`` batches them with
-    ``prepare``); batched paths return batches, which ``train`` uses as they are.
+    Every path returns unbatched pairs, as ``make_dataset`` does, and ``train``
+    shuffles, batches and prefetches them with ``prepare``; the paths differ in
+    how many pairs one call into Python produces.
     """
 
     def __call__(self, data: types.ModuleType, seq_len: int, num_samples: int, *,
@@ -136,17 +137,21 @@ def batched(data: types.ModuleType, seq_len: int, num_samples: int, *,
             batch_size: int = 64) -> tf.data.Dataset:
     """A generator that yields whole batches from one NumPy call, through ``from_generator``.
 
+    The batches are split into pairs again by ``unbatch``, inside ``tf.data``
+    (no Python per pair), so that the dataset looks like ``make_dataset``'s and
+    any ``train`` that batches with ``prepare`` accepts it.
+
     Args:
         data: module, the implementation's ``data`` module (unused: the
             course draws the batches itself).
         seq_len: int, T.
         num_samples: int, pairs in one pass.
-        batch_size: int, B.
+        batch_size: int, B, the pairs drawn per Python call.
 
     Returns:
-        A prefetched dataset of batches ``((B, T, 1), (B, 1))``.
+        A dataset of pairs ``((T, 1) float32, (1,) int32)``.
     """
-    return batched_generator(seq_len, num_samples, batch_size=batch_size)
+    return batched_generator(seq_len, num_samples, batch_size=batch_size, prefetch=False).unbatch()
 
 
 def tensorflow_ops(data: types.ModuleType, seq_len: int, num_samples: int, *,
@@ -160,10 +165,10 @@ def tensorflow_ops(data: types.ModuleType, seq_len: int, num_samples: int, *,
         batch_size: int, B.
 
     Returns:
-        A prefetched dataset of batches ``((B, T, 1), (B, 1))``.
+        A dataset of pairs ``((T, 1) float32, (1,) int32)``, unbatched like :func:`batched`'s.
     """
-    return tf_ops(seq_len, num_samples, batch_size=batch_size)
+    return tf_ops(seq_len, num_samples, batch_size=batch_size, prefetch=False).unbatch()
 
 
-#: Every data path by name; the first is the default.
+#: Every data path by name (``lstm-course train --data NAME``; its default is ``batched``).
 DATA_PATHS: dict[str, DataPath] = {"per-sample": per_sample, "batched": batched, "tf-ops": tensorflow_ops}

@@ -16,13 +16,14 @@ import keras
 import tensorflow as tf
 
 from course.impl import load
-from course.pipelines import batched_generator, tf_ops
+from course.pipelines import DATA_PATHS, tf_ops
 
 #: Data paths raced: name -> (label, builder(seq_len, num_samples) -> dataset of batches).
 RACES: dict[str, tuple[str, Callable[[int, int], tf.data.Dataset]]] = {
     "per-sample": ("homework recipe: per-sample generator + prepare()",
                    lambda t, n: (lambda d: d.prepare(d.make_dataset(t, n)))(load("solutions").data)),
-    "batched": ("fast path: batched generator, prefetched", lambda t, n: batched_generator(t, n)),
+    "batched": ("lstm-course train's default: batched generator, unbatched + prepare()",
+                lambda t, n: (lambda d: d.prepare(DATA_PATHS["batched"](d, t, n)))(load("solutions").data)),
 }
 
 

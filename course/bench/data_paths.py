@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from course.bench.timing import interleaved
 from course.impl import load
-from course.pipelines import batched_generator, tf_ops
+from course.pipelines import DATA_PATHS, batched_generator, tf_ops
 
 #: Throughput variants: name -> (label, builder(seq_len, num_samples) -> batched dataset).
 THROUGHPUT: dict[str, tuple[str, Callable[[int, int], tf.data.Dataset]]] = {
@@ -101,9 +101,9 @@ def starvation(*, seq_len: int = 25, batches: int = 200, rounds: int = 2,
     cached = lambda: batched_generator(seq_len, 64, seed=0).take(1).cache().repeat(batches)  # noqa: E731
     builders = {
         "cached": cached,
-        "per-sample": lambda: load("solutions").data.make_dataset(seq_len, num_samples),
-        "batched": lambda: batched_generator(seq_len, num_samples),
-        "tf-ops": lambda: tf_ops(seq_len, num_samples),
+        # Exactly what ``lstm-course train --data NAME`` hands to ``train``.
+        **{name: (lambda path=path: path(load("solutions").data, seq_len, num_samples))
+           for name, path in DATA_PATHS.items()},
     }
     paths = {name: builders[name] for name in ["cached", *(paths or ["per-sample", "batched", "tf-ops"])]}
     # Each round runs the cached batch and every path, in a fresh random order, and each

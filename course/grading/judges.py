@@ -174,6 +174,20 @@ def _all_positive(norms: Any) -> tuple[bool, str]:
 
 
 # --------------------------------------------------------------------------- data
+def _verdicts(part: str, scope: dict[str, Any]) -> dict[str, Callable[[], tuple[bool, str]]]:
+    """Pick a judge's verdict functions: the local functions named after the part's checks.
+
+    Args:
+        part: str, the part (``data``, ``cell``, ...).
+        scope: dict, the judge's ``locals()``.
+
+    Returns:
+        dict of check name (without the part) to its verdict function.
+    """
+    names = {check.name.split(".")[1] for check in checks_for(part)}
+    return {name: fn for name, fn in scope.items() if name in names}
+
+
 def judge_data(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, Callable[[], tuple[bool, str]]]:
     """Verdicts for ``data.py``.
 
@@ -276,7 +290,7 @@ def judge_data(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, 
         ops = view.value("prep_big.ops")
         return "PrefetchDataset" in ops, f"dataset ops: {', '.join(op for op in ops if op.endswith('Dataset'))}"
 
-    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('data')}}
+    return _verdicts("data", locals())
 
 
 # --------------------------------------------------------------------------- cell
@@ -338,7 +352,7 @@ def judge_cell(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, np
         graph = _all_positive(view.value("gradients_graph.norms"))
         return eager[0] and graph[0], f"eagerly: {eager[1]}; in tf.function: {graph[1]}"
 
-    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('cell')}}
+    return _verdicts("cell", locals())
 
 
 # --------------------------------------------------------------------------- layer
@@ -419,7 +433,7 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
     def gradients_graph() -> tuple[bool, str]:
         return _gradients("gradients_graph")
 
-    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('layer')}}
+    return _verdicts("layer", locals())
 
 
 # --------------------------------------------------------------------------- model
@@ -464,7 +478,7 @@ def judge_model(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str,
         graph = _all_positive(view.value("gradients_graph.norms"))
         return eager[0] and graph[0], f"eagerly: {eager[1]}; built inside tf.function: {graph[1]}"
 
-    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('model')}}
+    return _verdicts("model", locals())
 
 
 # --------------------------------------------------------------------------- training
@@ -526,7 +540,7 @@ def judge_training(inputs: PartInputs, view: View, oracle: Any = None) -> dict[s
         ok = isinstance(reported, (int, float)) and abs(reported - measured) <= 0.02
         return ok, f"reported val_accuracy {reported}, the grader measures {measured:.3f} on the same data"
 
-    return {name: fn for name, fn in locals().items() if name in {c.name.split('.')[1] for c in checks_for('training')}}
+    return _verdicts("training", locals())
 
 
 #: The judge of each run part.

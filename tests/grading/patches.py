@@ -130,9 +130,9 @@ MUTANTS: tuple[Mutant, ...] = (
                                   "return new_cell_state, new_hidden_state"), "cell.state_order"),
     # ---- layer.py
     Mutant("states_not_carried", _one("layer.py", """            hidden_state, cell_state = self.cell(
-                inputs.read(t), (hidden_state, cell_state), fused_weights=fused_weights
+                inputs.read(t), (hidden_state, cell_state), **cell_kwargs
             )
-            return t + 1, hidden_state, cell_state, outputs.write(t, hidden_state)""", """            new_hidden, _ = self.cell(inputs.read(t), states, fused_weights=fused_weights)
+            return t + 1, hidden_state, cell_state, outputs.write(t, hidden_state)""", """            new_hidden, _ = self.cell(inputs.read(t), states, **cell_kwargs)
             return t + 1, hidden_state, cell_state, outputs.write(t, new_hidden)"""), "layer.carries_state"),
     Mutant("python_list_unrolling", _one("layer.py", """        # (T, B, H) -> (B, T, H)
         return tf.transpose(outputs.stack(), [1, 0, 2])""", """        hidden_state, cell_state = states
@@ -144,7 +144,7 @@ MUTANTS: tuple[Mutant, ...] = (
     # NOTES trap 2: a for loop over tf.range made to work with @tf.function on call, no build()
     Mutant("tf_function_on_call", (
         Patch("layer.py", '    def build(self, input_shape: tuple[int | None, ...]) -> None:\n        """Build the cell for one step\'s input before any loop runs.\n\n        Args:\n            input_shape: tuple, the shape ``(B, T, D)`` of the sequence.\n        """\n        if not self.cell.built:\n            self.cell.build((input_shape[0], input_shape[-1]))  # (B, D)\n        super().build(input_shape)\n\n', ""),
-        Patch("layer.py", '        # BEGIN SOLUTION: loop over time with tf.while_loop, writing h_t into a TensorArray\n        batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]\n        if states is None:\n            states = self.zero_states(batch_size)\n        # Read the weights once: the loop body then only multiplies.\n        fused_weights = self.cell.fused_weights()\n        # (B, T, D) -> (T, B, D): the loop reads one time step at a time.\n        inputs = tf.TensorArray(x.dtype, size=steps).unstack(tf.transpose(x, [1, 0, 2]))\n        outputs = tf.TensorArray(x.dtype, size=steps)\n\n        def step(t, hidden_state, cell_state, outputs):\n            # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))\n            hidden_state, cell_state = self.cell(\n                inputs.read(t), (hidden_state, cell_state), fused_weights=fused_weights\n            )\n            return t + 1, hidden_state, cell_state, outputs.write(t, hidden_state)\n\n        _, _, _, outputs = tf.while_loop(\n            cond=lambda t, *_: t < steps,\n            body=step,\n            loop_vars=(tf.constant(0), *states, outputs),\n            maximum_iterations=steps,  # a known trip count: XLA can compile the loop\n        )\n        # (T, B, H) -> (B, T, H)\n        return tf.transpose(outputs.stack(), [1, 0, 2])\n',
+        Patch("layer.py", '        # BEGIN SOLUTION: loop over time with tf.while_loop, writing h_t into a TensorArray\n        batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]\n        if states is None:\n            states = self.zero_states(batch_size)\n        # Read the weights once: the loop body then only multiplies. (Any cell with the\n        # contract\'s call(x, states) works too; it then reads its own weights every step.)\n        cell_kwargs = {}\n        if hasattr(self.cell, \"fused_weights\"):\n            cell_kwargs[\"fused_weights\"] = self.cell.fused_weights()\n        # (B, T, D) -> (T, B, D): the loop reads one time step at a time.\n        inputs = tf.TensorArray(x.dtype, size=steps).unstack(tf.transpose(x, [1, 0, 2]))\n        outputs = tf.TensorArray(x.dtype, size=steps)\n\n        def step(t, hidden_state, cell_state, outputs):\n            # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))\n            hidden_state, cell_state = self.cell(\n                inputs.read(t), (hidden_state, cell_state), **cell_kwargs\n            )\n            return t + 1, hidden_state, cell_state, outputs.write(t, hidden_state)\n\n        _, _, _, outputs = tf.while_loop(\n            cond=lambda t, *_: t < steps,\n            body=step,\n            loop_vars=(tf.constant(0), *states, outputs),\n            maximum_iterations=steps,  # a known trip count: XLA can compile the loop\n        )\n        # (T, B, H) -> (B, T, H)\n        return tf.transpose(outputs.stack(), [1, 0, 2])\n',
               '        # BEGIN SOLUTION: loop over time with tf.while_loop, writing h_t into a TensorArray\n        batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]\n        if states is None:\n            states = self.zero_states(batch_size)\n        hidden_state, cell_state = states\n        outputs = tf.TensorArray(x.dtype, size=steps)\n        for t in tf.range(steps):  # AutoGraph turns this into a loop, thanks to @tf.function\n            hidden_state, cell_state = self.cell(x[:, t, :], (hidden_state, cell_state))\n            outputs = outputs.write(t, hidden_state)\n        return tf.transpose(outputs.stack(), [1, 0, 2])\n'),
         Patch("layer.py", "    def call(\n        self, x: tf.Tensor,", "    @tf.function\n    def call(\n        self, x: tf.Tensor,"),
     ), "layer.gradients_graph"),
@@ -204,7 +204,7 @@ VARIANTS: tuple[Variant, ...] = (
         Patch("data.py", "dtype=np.int32)  # (1,)", "dtype=np.int64)  # (1,)"),
         Patch("data.py", "tf.TensorSpec(shape=(1,), dtype=tf.int32)", "tf.TensorSpec(shape=(1,), dtype=tf.int64)"),
     )),
-    Variant("four_dense_calls", _one("cell.py", """        z = tf.matmul(xh, kernel) + bias  # (B, 4H)
+    Variant("four_dense_calls", _one("cell.py", """        z = tf.nn.bias_add(tf.matmul(xh, kernel), bias)  # (B, 4H)
         z_i, z_f, z_g, z_o = tf.split(z, 4, axis=-1)  # 4 x (B, H)""", """        del kernel, bias  # this variant calls each gate layer instead
         z_i, z_f = self.input_gate(xh), self.forget_gate(xh)
         z_g, z_o = self.cell_candidate(xh), self.output_gate(xh)""")),
@@ -212,12 +212,12 @@ VARIANTS: tuple[Variant, ...] = (
         return tf.transpose(outputs.stack(), [1, 0, 2])""", """        del outputs  # this variant scans instead
 
         def scan_step(carry, x_t):
-            return self.cell(x_t, carry, fused_weights=fused_weights)
+            return self.cell(x_t, carry, **cell_kwargs)
 
         hidden, _ = tf.scan(scan_step, tf.transpose(x, [1, 0, 2]), initializer=tuple(states))
         return tf.transpose(hidden, [1, 0, 2])  # (T, B, H) -> (B, T, H)""")),
-    Variant("batch_major_indexing", _one("layer.py", "inputs.read(t), (hidden_state, cell_state), fused_weights=fused_weights",
-                                         "x[:, t, :], (hidden_state, cell_state), fused_weights=fused_weights")),
+    Variant("batch_major_indexing", _one("layer.py", "inputs.read(t), (hidden_state, cell_state), **cell_kwargs",
+                                         "x[:, t, :], (hidden_state, cell_state), **cell_kwargs")),
     Variant("bigger_model", (
         Patch("model.py", 'self.read_in = keras.layers.Dense(units, name="read_in")',
               'self.read_in = keras.Sequential([keras.layers.Dense(2 * units, activation="relu"), '

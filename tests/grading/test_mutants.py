@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from course.grading.checks import BY_NAME
+from course.impl import REPO_ROOT
 from tests.grading.conftest import parts_for
 from tests.grading.patches import MUTANTS, VARIANTS, Mutant, Variant
 
@@ -15,6 +16,13 @@ def test_enough_cases() -> None:
     assert len(MUTANTS) >= 25 and len(VARIANTS) >= 6
     assert len(names) == len(set(names))
     assert all(m.caught_by in BY_NAME for m in MUTANTS)
+
+
+def test_every_patch_still_matches_the_reference() -> None:
+    """Each patch's old text occurs exactly once in ``solutions/``: edit a patch with the reference."""
+    stale = [f"{case.name}: {patch.file}" for case in (*MUTANTS, *VARIANTS) for patch in case.patches
+             if (REPO_ROOT / "solutions" / patch.file).read_text().count(patch.old) != 1]
+    assert not stale, stale
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])

@@ -25,20 +25,14 @@ def test_batches_are_the_integration_task() -> None:
 
 @pytest.mark.parametrize("name", list(DATA_PATHS))
 def test_every_data_path_gives_what_train_accepts(name: str) -> None:
-    """Each named path yields the task's pairs: per-sample ones unbatched, the others batched."""
-    dataset = DATA_PATHS[name](load("solutions").data, 9, 100)
-    noise_spec, target_spec = dataset.element_spec
-    batched = noise_spec.shape.rank == 3
-    assert batched == (name != "per-sample")
+    """Each named path yields the task's pairs unbatched, with make_dataset's element spec."""
+    data = load("solutions").data
+    dataset = DATA_PATHS[name](data, 9, 100)
+    assert dataset.element_spec == data.make_dataset(9, 100).element_spec
     seen = 0
-    for noise, target in dataset if batched else dataset.batch(64):
+    for noise, target in data.prepare(dataset, batch_size=64):
         assert noise.shape[1:] == (9, 1) and noise.dtype == tf.float32
         assert target.shape[1:] == (1,) and target.dtype.is_integer
         np.testing.assert_array_equal(target.numpy()[:, 0], (noise.numpy().sum(axis=(1, 2)) > 0))
         seen += noise.shape[0]
     assert seen == 100
-
-
-def test_per_sample_stays_the_default() -> None:
-    """``lstm-course train --data`` defaults to the homework's recipe (the lead decides otherwise)."""
-    assert next(iter(DATA_PATHS)) == "per-sample"

@@ -30,7 +30,7 @@ def test_train_command_prints_accuracy_and_saves_the_plot(tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     assert "final validation accuracy" in result.stdout
-    assert "data path: per-sample" in result.stdout
+    assert "data path: batched" in result.stdout
     assert plot.stat().st_size > 10_000
     assert "Gradients do not exist" not in result.stdout + result.stderr
     assert after_startup_logs(result.stderr) == [], result.stderr
@@ -41,6 +41,7 @@ def test_train_command_lists_every_data_path_without_importing_tensorflow():
     from course.pipelines import DATA_PATHS
 
     assert train.DATA_PATH_NAMES == tuple(DATA_PATHS)
+    assert train.DEFAULT_DATA_PATH in DATA_PATHS
     help_text = subprocess.run([sys.executable, "-m", "course.cli", "train", "--help"],
                                capture_output=True, text=True, timeout=120).stdout
     assert all(name in help_text for name in DATA_PATHS), help_text
