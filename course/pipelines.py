@@ -170,5 +170,5 @@ def tensorflow_ops(data: types.ModuleType, seq_len: int, num_samples: int, *,
     return tf_ops(seq_len, num_samples, batch_size=batch_size, prefetch=False).unbatch()
 
 
-#: Every data path by name (``lstm-course train --data NAME``; its default is ``batched``).
+#: Every data path by name, as ``lstm-course train --data NAME`` offers them.
 DATA_PATHS: dict[str, DataPath] = {"per-sample": per_sample, "batched": batched, "tf-ops": tensorflow_ops}

@@ -18,12 +18,27 @@ import tensorflow as tf
 from course.impl import load
 from course.pipelines import DATA_PATHS, tf_ops
 
+def _prepared(path: str) -> Callable[[int, int], tf.data.Dataset]:
+    """A race's builder: a data path of ``lstm-course train``, batched by the reference's ``prepare``.
+
+    Args:
+        path: str, a key of :data:`course.pipelines.DATA_PATHS`.
+
+    Returns:
+        ``builder(seq_len, num_samples) -> dataset of batches``, as ``train`` would see it.
+    """
+
+    def build(seq_len: int, num_samples: int) -> tf.data.Dataset:
+        data = load("solutions").data
+        return data.prepare(DATA_PATHS[path](data, seq_len, num_samples))
+
+    return build
+
+
 #: Data paths raced: name -> (label, builder(seq_len, num_samples) -> dataset of batches).
 RACES: dict[str, tuple[str, Callable[[int, int], tf.data.Dataset]]] = {
-    "per-sample": ("homework recipe: per-sample generator + prepare()",
-                   lambda t, n: (lambda d: d.prepare(d.make_dataset(t, n)))(load("solutions").data)),
-    "batched": ("lstm-course train's default: batched generator, unbatched + prepare()",
-                lambda t, n: (lambda d: d.prepare(DATA_PATHS["batched"](d, t, n)))(load("solutions").data)),
+    "per-sample": ("homework recipe: per-sample generator + prepare()", _prepared("per-sample")),
+    "batched": ("lstm-course train's default: batched generator, unbatched + prepare()", _prepared("batched")),
 }
 
 

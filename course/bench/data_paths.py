@@ -105,7 +105,7 @@ def starvation(*, seq_len: int = 25, batches: int = 200, rounds: int = 2,
         **{name: (lambda path=path: path(load("solutions").data, seq_len, num_samples))
            for name, path in DATA_PATHS.items()},
     }
-    paths = {name: builders[name] for name in ["cached", *(paths or ["per-sample", "batched", "tf-ops"])]}
+    paths = {name: builders[name] for name in ["cached", *(paths or DATA_PATHS)]}
     # Each round runs the cached batch and every path, in a fresh random order, and each
     # path's ratio is taken against the cached run of the *same* round: load that drifts
     # between rounds then cancels out. The medians over rounds are reported.
