@@ -16,8 +16,8 @@ RESULTS_JSON = RESULTS_DIR / "results.json"
 #: Where the Markdown fragments that pages include live.
 FRAGMENTS_DIR = REPO_ROOT / "docs" / "generated" / "bench"
 
-ALL_STEPS = ["keras", "reference", "fast", "fast-while", "fast-autodiff", "keras-unrolled",
-             "keras-xla", "reference-xla", "fast-xla", "fast-unrolled-xla", "eager-loop"]
+ALL_STEPS = ["keras", "reference", "fast", "fast-unfolded", "fast-while", "fast-autodiff",
+             "keras-unrolled", "keras-xla", "reference-xla", "fast-xla", "fast-unrolled-xla", "eager-loop"]
 
 
 @dataclass

@@ -82,18 +82,21 @@ def reference_model(units: int = 32, impl: str = "solutions") -> keras.Model:
     return load(impl).model.IntegrationModel(units=units)
 
 
-def fast_model(units: int = 32, unroll: bool | None = None, hand_gradient: bool = True) -> keras.Model:
+def fast_model(units: int = 32, unroll: bool | None = None, hand_gradient: bool = True,
+               fold_read_in: bool = True) -> keras.Model:
     """The fast path's model.
 
     Args:
         units: int, H.
         unroll: bool or None, unroll the time loop in Python (None: the layer decides).
         hand_gradient: bool, use the hand-written backward pass.
+        fold_read_in: bool, fold the linear read-in into the LSTM's input weights.
 
     Returns:
         An unbuilt :class:`course.fast.FastIntegrationModel`.
     """
-    return FastIntegrationModel(units=units, unroll=unroll, hand_gradient=hand_gradient)
+    return FastIntegrationModel(units=units, unroll=unroll, hand_gradient=hand_gradient,
+                                fold_read_in=fold_read_in)
 
 
 def graph_step(model: keras.Model, noise: tf.Tensor, target: tf.Tensor, *, jit_compile: bool = False) -> Step:
@@ -169,8 +172,10 @@ VARIANTS: dict[str, tuple[str, Callable[[int, tf.Tensor, tf.Tensor], Step]]] = {
               lambda h, x, y: graph_step(keras_twin(h), x, y)),
     "reference": ("reference solution (solutions/), tf.function",
                   lambda h, x, y: graph_step(reference_model(h), x, y)),
-    "fast": ("fast path (course/fast), defaults: unrolled up to T = 100, tf.function",
+    "fast": ("fast path (course/fast), defaults: read-in folded, unrolled up to T = 100, tf.function",
              lambda h, x, y: graph_step(fast_model(h), x, y)),
+    "fast-unfolded": ("fast path with the read-in run as its own layer (not folded), tf.function",
+                      lambda h, x, y: graph_step(fast_model(h, fold_read_in=False), x, y)),
     "fast-while": ("fast path forced to tf.while_loop (one graph for any T), tf.function",
                    lambda h, x, y: graph_step(fast_model(h, unroll=False), x, y)),
     "fast-autodiff": ("fast path without the hand-written gradient (autodiff), tf.function",

@@ -1,14 +1,16 @@
 """``FastLSTM``: a Keras layer around :func:`course.fast.recurrence.lstm_recurrence`.
 
-Three things make it fast, each measured by ``lstm-course bench``:
+What makes it fast, each measured by ``lstm-course bench``:
 
 1. **Fused gates.** One kernel ``W_x`` ``(D, 4H)``, one ``W_h`` ``(H, 4H)``
    and one bias ``(4H,)`` instead of four Dense layers: read and reorder once
    per call, outside the loop.
-2. **The input projection before the loop.** ``x_t W_x + b`` does not depend
-   on the recurrence, so it is one ``(T*B, D) x (D, 4H)`` matmul for all
-   steps; the loop only computes ``h_{t-1} W_h``.
-3. **A hand-written backward pass** (see :mod:`course.fast.recurrence`).
+2. **A hand-written backward pass** that works one step at a time on small
+   tensors (see :mod:`course.fast.recurrence`).
+3. **A linear read-in folded into the input weights** (``linear_read_in``):
+   a ``Dense`` layer without activation in front of the LSTM only changes
+   ``W_x`` and ``b``, so the layer multiplies two small matrices once per call
+   instead of running the read-in's ``(B*T, D)`` activations through ``W_x``.
 
 XLA (``tf.function(jit_compile=True)`` around the train step) compiles it too;
 use ``unroll=False`` there: XLA compiles the ``tf.while_loop`` itself, and an
@@ -109,31 +111,31 @@ class FastLSTM(keras.layers.Layer):
         self.bias = self.add_weight(shape=(4 * units,), name="bias", initializer=forget_bias_one)
         super().build(input_shape)
 
-    def call(self, x: tf.Tensor, states: tuple[tf.Tensor, tf.Tensor] | None = None) -> tf.Tensor:
+    def call(self, x: tf.Tensor, states: tuple[tf.Tensor, tf.Tensor] | None = None,
+             linear_read_in: tuple[tf.Tensor, tf.Tensor] | None = None) -> tf.Tensor:
         """Run the LSTM over every step.
 
         Args:
             x: tf.Tensor ``(B, T, D)``, the input sequence.
             states: optional pair ``(h_0, c_0)``, each ``(B, H)``; zeros when None.
+            linear_read_in: optional pair ``(A, a)``, a linear map ``(D', D)``,
+                ``(D,)`` in front of the layer: then ``x`` is ``(B, T, D')`` and
+                the layer runs on ``x A + a``, folded into its input weights.
 
         Returns:
             tf.Tensor ``(B, T, H)``, the hidden state after every step.
         """
-        batch = tf.shape(x)[0]
         if states is None:
-            zeros = tf.zeros((batch, self.units), x.dtype)  # (B, H)
+            zeros = tf.zeros((tf.shape(x)[0], self.units), x.dtype)  # (B, H)
             states = (zeros, zeros)
         w_x = ifgo_to_ifog(self.kernel)  # (D, 4H)
-        w_h = ifgo_to_ifog(self.recurrent_kernel)  # (H, 4H)
         b = ifgo_to_ifog(self.bias)  # (4H,)
-        steps, features = tf.shape(x)[1], x.shape[-1]
-        # (B, T, D) -> (T, B, D): the loop walks the leading axis
-        x_tm = tf.transpose(x, [1, 0, 2])
-        # x_t W_x + b for every t at once: one (T*B, D) x (D, 4H) matmul -> (T, B, 4H).
-        # (tf.einsum would do the same in several slower ops.)
-        xw = tf.reshape(tf.matmul(tf.reshape(x_tm, (-1, features)), w_x) + b, (steps, batch, 4 * self.units))
+        if linear_read_in is not None:
+            # (x A + a) W_x + b = x (A W_x) + (a W_x + b): one (D', 4H) product per call,
+            # instead of the read-in's (B*T, D) activations and a (B*T, D) x (D, 4H) product
+            kernel_in, bias_in = linear_read_in
+            b = b + tf.linalg.matvec(w_x, bias_in, transpose_a=True)
+            w_x = tf.matmul(kernel_in, w_x)  # (D', 4H)
         unroll = self.unroll if self.unroll is not None else (x.shape[1] or MAX_UNROLL + 1) <= MAX_UNROLL
-        if unroll:
-            xw = tf.ensure_shape(xw, (x.shape[1], None, 4 * self.units))  # the Python loop needs a static T
-        hs = lstm_recurrence(xw, w_h, *states, unroll=unroll, hand_gradient=self.hand_gradient)  # (T, B, H)
-        return tf.transpose(hs, [1, 0, 2])  # (B, T, H)
+        return lstm_recurrence(x, w_x, ifgo_to_ifog(self.recurrent_kernel), b, *states, unroll=unroll,
+                               hand_gradient=self.hand_gradient)

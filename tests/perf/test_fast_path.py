@@ -34,8 +34,11 @@ def data(seed: int = 0) -> tuple[tf.Tensor, tf.Tensor]:
     return noise, tf.cast(tf.reduce_sum(noise, axis=[1, 2])[:, None] > 0, tf.int32)
 
 
-def loss_and_grads(model: keras.Model, noise: tf.Tensor, target: tf.Tensor, *, graph: bool):
-    """The many-to-one loss, the outputs and the gradients of every trainable variable."""
+def loss_and_grads(model: keras.Model, noise: tf.Tensor, target: tf.Tensor, *, graph: bool | str):
+    """The many-to-one loss, the outputs and the gradients of every trainable variable.
+
+    ``graph``: False runs eagerly, True in ``tf.function``, ``"xla"`` in ``tf.function(jit_compile=True)``.
+    """
 
     def run(noise, target):
         with tf.GradientTape() as tape:
@@ -46,7 +49,9 @@ def loss_and_grads(model: keras.Model, noise: tf.Tensor, target: tf.Tensor, *, g
             loss = tf.reduce_mean(loss)
         return out, tape.gradient(loss, model.trainable_variables)
 
-    return (tf.function(run) if graph else run)(noise, target)
+    if graph:
+        run = tf.function(run, jit_compile=graph == "xla")
+    return run(noise, target)
 
 
 def fused_reference_grads(reference: keras.Model, grads: list[tf.Tensor]) -> list[np.ndarray]:
@@ -62,15 +67,17 @@ def fused_reference_grads(reference: keras.Model, grads: list[tf.Tensor]) -> lis
 
 
 @pytest.mark.parametrize(
-    "unroll, hand_gradient, graph",
-    [(False, True, False), (False, True, True), (None, True, False), (None, True, True), (None, False, True)],
-    ids=["while_loop-eager", "while_loop-tf.function", "unrolled-eager", "unrolled-tf.function",
-         "autodiff-tf.function"],
+    "unroll, hand_gradient, fold, graph",
+    [(False, True, True, False), (False, True, True, True), (False, True, True, "xla"), (None, True, True, False),
+     (None, True, True, True), (None, True, False, True), (None, False, True, True), (False, False, False, True)],
+    ids=["while_loop-eager", "while_loop-tf.function", "while_loop-xla", "unrolled-eager", "unrolled-tf.function",
+         "unfolded-unrolled-tf.function", "autodiff-tf.function", "autodiff-unfolded-while_loop-tf.function"],
 )
 def test_same_outputs_and_gradients_as_reference(reference: keras.Model, unroll: bool, hand_gradient: bool,
-                                                graph: bool) -> None:
-    """Copied weights give the reference's outputs and gradients to 1e-5, every variable non-zero."""
-    fast = FastIntegrationModel(units=H, unroll=unroll, hand_gradient=hand_gradient)
+                                                fold: bool, graph: bool | str) -> None:
+    """Copied weights give the reference's outputs and gradients to 1e-5, every variable non-zero,
+    with the read-in folded into the LSTM's input weights or run as its own layer."""
+    fast = FastIntegrationModel(units=H, unroll=unroll, hand_gradient=hand_gradient, fold_read_in=fold)
     fast(tf.zeros((1, T, 1)))
     copy_reference_weights(reference, fast)
     noise, target = data()
