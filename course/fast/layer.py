@@ -74,6 +74,8 @@ class FastLSTM(keras.layers.Layer):
             None (the default) unrolls when T is static and at most
             ``MAX_UNROLL``, which measured about twice as fast at T = 25.
         hand_gradient: bool, use the hand-written backward pass.
+        time_major: bool, take ``(T, B, D)`` and return ``(T, B, H)`` instead
+            of Keras' batch-major ``(B, T, .)``; saves two transposes.
         **kwargs: passed on to ``keras.layers.Layer``.
 
     Example:
@@ -81,7 +83,8 @@ class FastLSTM(keras.layers.Layer):
         TensorShape([4, 25, 8])
     """
 
-    def __init__(self, units: int, unroll: bool | None = None, hand_gradient: bool = True, **kwargs) -> None:
+    def __init__(self, units: int, unroll: bool | None = None, hand_gradient: bool = True,
+                 time_major: bool = False, **kwargs) -> None:
         """Keep the settings; weights are made in :meth:`build`.
 
         Args:
@@ -90,18 +93,20 @@ class FastLSTM(keras.layers.Layer):
                 default) unrolls when T is static and at most ``MAX_UNROLL``.
             hand_gradient: bool, use the hand-written backward pass (False:
                 let TensorFlow differentiate the loop, for comparison).
+            time_major: bool, inputs and outputs are ``(T, B, .)``.
             **kwargs: passed on to ``keras.layers.Layer``.
         """
         super().__init__(**kwargs)
         self.units = units
         self.unroll = unroll
         self.hand_gradient = hand_gradient
+        self.time_major = time_major
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create ``kernel`` (D, 4H), ``recurrent_kernel`` (H, 4H) and ``bias`` (4H,).
 
         Args:
-            input_shape: tuple, ``(B, T, D)``.
+            input_shape: tuple, ``(B, T, D)`` (or ``(T, B, D)`` when time-major).
         """
         units = self.units
         self.kernel = self.add_weight(shape=(input_shape[-1], 4 * units), name="kernel",
@@ -116,17 +121,19 @@ class FastLSTM(keras.layers.Layer):
         """Run the LSTM over every step.
 
         Args:
-            x: tf.Tensor ``(B, T, D)``, the input sequence.
+            x: tf.Tensor ``(B, T, D)``, the input sequence (``(T, B, D)`` when time-major).
             states: optional pair ``(h_0, c_0)``, each ``(B, H)``; zeros when None.
             linear_read_in: optional pair ``(A, a)``, a linear map ``(D', D)``,
-                ``(D,)`` in front of the layer: then ``x`` is ``(B, T, D')`` and
+                ``(D,)`` in front of the layer: then ``x`` has D' features and
                 the layer runs on ``x A + a``, folded into its input weights.
 
         Returns:
-            tf.Tensor ``(B, T, H)``, the hidden state after every step.
+            tf.Tensor ``(B, T, H)``, the hidden state after every step (``(T, B, H)`` when time-major).
         """
+        if not self.time_major:
+            x = tf.transpose(x, [1, 0, 2])  # (T, B, D): the loop walks the leading axis
         if states is None:
-            zeros = tf.zeros((tf.shape(x)[0], self.units), x.dtype)  # (B, H)
+            zeros = tf.zeros((tf.shape(x)[1], self.units), x.dtype)  # (B, H)
             states = (zeros, zeros)
         w_x = ifgo_to_ifog(self.kernel)  # (D, 4H)
         b = ifgo_to_ifog(self.bias)  # (4H,)
@@ -136,6 +143,7 @@ class FastLSTM(keras.layers.Layer):
             kernel_in, bias_in = linear_read_in
             b = b + tf.linalg.matvec(w_x, bias_in, transpose_a=True)
             w_x = tf.matmul(kernel_in, w_x)  # (D', 4H)
-        unroll = self.unroll if self.unroll is not None else (x.shape[1] or MAX_UNROLL + 1) <= MAX_UNROLL
-        return lstm_recurrence(x, w_x, ifgo_to_ifog(self.recurrent_kernel), b, *states, unroll=unroll,
-                               hand_gradient=self.hand_gradient)
+        unroll = self.unroll if self.unroll is not None else (x.shape[0] or MAX_UNROLL + 1) <= MAX_UNROLL
+        hs = lstm_recurrence(x, w_x, ifgo_to_ifog(self.recurrent_kernel), b, *states, unroll=unroll,
+                             hand_gradient=self.hand_gradient)  # (T, B, H)
+        return hs if self.time_major else tf.transpose(hs, [1, 0, 2])

@@ -46,7 +46,7 @@ class FastIntegrationModel(keras.Model):
         self.units = units
         self.fold_read_in = fold_read_in
         self.read_in = keras.layers.Dense(units, name="read_in")
-        self.lstm = FastLSTM(units, unroll=unroll, hand_gradient=hand_gradient, name="lstm")
+        self.lstm = FastLSTM(units, unroll=unroll, hand_gradient=hand_gradient, time_major=True, name="lstm")
         self.read_out = keras.layers.Dense(1, activation="sigmoid", name="read_out")
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
@@ -56,7 +56,7 @@ class FastIntegrationModel(keras.Model):
             input_shape: tuple, ``(B, T, 1)``.
         """
         self.read_in.build(input_shape)
-        self.lstm.build((*input_shape[:-1], self.units))
+        self.lstm.build((input_shape[1], input_shape[0], self.units))  # time-major
         self.read_out.build((*input_shape[:-1], self.units))
         super().build(input_shape)
 
@@ -69,11 +69,12 @@ class FastIntegrationModel(keras.Model):
         Returns:
             tf.Tensor ``(B, T, 1)``, probabilities.
         """
+        x = tf.transpose(x, [1, 0, 2])  # (T, B, 1): the LSTM runs time-major
         if self.fold_read_in:  # read_in has no activation: x -> x A + a
             hidden = self.lstm(x, linear_read_in=(self.read_in.kernel, self.read_in.bias))
         else:
             hidden = self.lstm(self.read_in(x))
-        return self.read_out(hidden)
+        return tf.transpose(self.read_out(hidden), [1, 0, 2])  # (T, B, 1) -> (B, T, 1)
 
 
 def copy_reference_weights(reference: keras.Model, fast: FastIntegrationModel) -> None:

@@ -21,6 +21,10 @@ the CPU's cache: each step multiplies ``u_t = [h_{t-1}, x_t, 1]`` by the
 stacked kernel ``[W_h; W_x; b]`` (the bias as the last row), and the weight
 gradients ``sum_t u_t^T dz_t`` are summed step by step.
 
+The forward pass also computes each step's backward coefficients
+(:class:`StepCache`) while the gate activations are at hand, so a backward
+step is six small ops besides its matrix products.
+
 Two flavours: unrolled in Python for a static T (no loop ops at all; the
 backward pass reads the forward's per-step tensors directly), and two
 ``tf.while_loop``\ s for any T, which XLA compiles well. Gates are packed in
@@ -39,29 +43,22 @@ import tensorflow as tf
 
 
 class StepCache(NamedTuple):
-    """What the backward pass needs from one forward step, each ``(B, H)`` unless noted.
+    """The coefficients of one step's backward pass, computed by its forward pass.
 
     Attributes:
-        s: ``[i, f, o]`` after the sigmoid, ``(B, 3H)``.
-        g: the candidate ``tanh`` gate.
-        i: the input gate.
-        f: the forget gate.
-        o: the output gate.
-        c_prev: the cell state c_{t-1}.
-        tc: ``tanh(c_t)``.
+        k: ``(B, 4H)``, ``[g sigma'(i), c_{t-1} sigma'(f), tanh(c_t) sigma'(o), i (1 - g^2)]``:
+            ``dz_t = [dc_t, dc_t, dh_t, dc_t] * k``.
+        a: ``(B, H)``, ``o (1 - tanh^2 c_t)``: ``dc_t = dc_{t+1} f_{t+1} + dh_t a``.
+        f: ``(B, H)``, the forget gate, which carries ``dc_t`` back to step t - 1.
     """
 
-    s: tf.Tensor
-    g: tf.Tensor
-    i: tf.Tensor
+    k: tf.Tensor
+    a: tf.Tensor
     f: tf.Tensor
-    o: tf.Tensor
-    c_prev: tf.Tensor
-    tc: tf.Tensor
 
 
 def _forward_step(z: tf.Tensor, c: tf.Tensor, units: int) -> tuple[tf.Tensor, tf.Tensor, StepCache]:
-    """One LSTM step from the gates' pre-activation.
+    """One LSTM step from the gates' pre-activation, and its backward coefficients.
 
     Args:
         z: tf.Tensor ``(B, 4H)``, pre-activations in the order i, f, o, g.
@@ -76,7 +73,9 @@ def _forward_step(z: tf.Tensor, c: tf.Tensor, units: int) -> tuple[tf.Tensor, tf
     i, f, o = tf.split(s, 3, axis=1)
     c_next = f * c + i * g  # c_t = f_t c_{t-1} + i_t g_t
     tc = tf.tanh(c_next)
-    return o * tc, c_next, StepCache(s, g, i, f, o, c, tc)  # h_t = o_t tanh(c_t)
+    # d[i, f, o, g]/d[gate pre-activations], times what each gate multiplies: sigma' = s (1 - s), tanh' = 1 - g^2
+    k = tf.concat([g, c, tc, i], axis=1) * tf.concat([s - s * s, 1.0 - g * g], axis=1)
+    return o * tc, c_next, StepCache(k, o - o * tc * tc, f)  # h_t = o_t tanh(c_t)
 
 
 # --8<-- [start:backward_step]
@@ -93,14 +92,11 @@ def _backward_step(dy: tf.Tensor, dh_next: tf.Tensor, dc_next: tf.Tensor,
     Returns:
         ``(dz_t (B, 4H), dc_t f_t (B, H))``; the caller multiplies ``dz_t`` by the weights.
     """
-    s, g, i, f, o, c_prev, tc = cache
     dh = dy + dh_next
-    # dc_t = dc_{t+1} f_{t+1} + dh_t o_t (1 - tanh^2 c_t)
-    dc = dc_next + dh * o * (1.0 - tc * tc)
+    dc = dc_next + dh * cache.a  # dc_t = dc_{t+1} f_{t+1} + dh_t o_t (1 - tanh^2 c_t)
     # d[i, f, o] = [dc g, dc c_{t-1}, dh tanh c_t] * sigma'(z);  dg = dc i (1 - g^2)
-    ds = tf.concat([dc * g, dc * c_prev, dh * tc], axis=1) * (s - s * s)
-    dz = tf.concat([ds, dc * (i - i * g * g)], axis=1)
-    return dz, dc * f
+    dz = tf.concat([dc, dc, dh, dc], axis=1) * cache.k
+    return dz, dc * cache.f
 # --8<-- [end:backward_step]
 
 
@@ -111,7 +107,7 @@ def lstm_recurrence(
     """Run the LSTM recurrence over time, with a hand-written gradient.
 
     Args:
-        x: tf.Tensor ``(B, T, D)``, the input sequence.
+        x: tf.Tensor ``(T, B, D)``, the input sequence, time-major.
         w_x: tf.Tensor ``(D, 4H)``, the input kernel; gate order i, f, o, g.
         w_h: tf.Tensor ``(H, 4H)``, the recurrent kernel, same gate order.
         b: tf.Tensor ``(4H,)``, the bias, same gate order.
@@ -123,18 +119,18 @@ def lstm_recurrence(
             TensorFlow differentiates the loop itself (for comparison).
 
     Returns:
-        tf.Tensor ``(B, T, H)``, the hidden state after every step. Its
+        tf.Tensor ``(T, B, H)``, the hidden state after every step. Its
         gradient flows to every argument.
 
     Example:
         >>> H = 8
-        >>> hs = lstm_recurrence(tf.zeros((4, 25, 1)), tf.zeros((1, 4 * H)), tf.zeros((H, 4 * H)),
+        >>> hs = lstm_recurrence(tf.zeros((25, 4, 1)), tf.zeros((1, 4 * H)), tf.zeros((H, 4 * H)),
         ...                      tf.zeros(4 * H), tf.zeros((4, H)), tf.zeros((4, H)))
         >>> hs.shape
-        TensorShape([4, 25, 8])
+        TensorShape([25, 4, 8])
     """
     # [x_t, 1] [W_x; b] = x_t W_x + b: the bias rides along as the kernel's last row
-    x1 = tf.concat([x, tf.ones_like(x[..., :1])], axis=-1)  # (B, T, D + 1)
+    x1 = tf.concat([x, tf.ones_like(x[..., :1])], axis=-1)  # (T, B, D + 1)
     w_x1 = tf.concat([w_x, b[tf.newaxis]], axis=0)  # (D + 1, 4H)
     if not hand_gradient:
         return _autodiff_recurrence(x1, w_x1, w_h, h0, c0, unroll)
@@ -148,7 +144,7 @@ def _autodiff_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
     """The forward recurrence alone, for TensorFlow to differentiate (``hand_gradient=False``).
 
     Args:
-        x1: tf.Tensor ``(B, T, D + 1)``, the input with a column of ones.
+        x1: tf.Tensor ``(T, B, D + 1)``, the input with a column of ones.
         w_x1: tf.Tensor ``(D + 1, 4H)``, ``[W_x; b]``.
         w_h: tf.Tensor ``(H, 4H)``, the recurrent kernel.
         h0: tf.Tensor ``(B, H)``, the initial hidden state.
@@ -156,17 +152,16 @@ def _autodiff_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
         unroll: bool, a Python loop over a static T instead of ``tf.while_loop``.
 
     Returns:
-        tf.Tensor ``(B, T, H)``.
+        tf.Tensor ``(T, B, H)``.
     """
     units = w_h.shape[0]
     if unroll:
         h, c, hs = h0, c0, []
-        for x1_t in tf.unstack(x1, axis=1):
+        for x1_t in tf.unstack(x1):
             h, c, _ = _forward_step(tf.matmul(h, w_h) + tf.matmul(x1_t, w_x1), c, units)
             hs.append(h)
-        return tf.stack(hs, axis=1)
+        return tf.stack(hs)
 
-    x1 = tf.transpose(x1, [1, 0, 2])  # (T, B, D + 1): the loop walks the leading axis
     steps = tf.shape(x1)[0]
 
     def body(t, h, c, hs):
@@ -176,7 +171,7 @@ def _autodiff_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
     *_, hs = tf.while_loop(lambda t, *_: t < steps, body,
                            (tf.constant(0), h0, c0, tf.TensorArray(x1.dtype, size=steps)),
                            maximum_iterations=steps)  # XLA needs the bound
-    return tf.transpose(hs.stack(), [1, 0, 2])
+    return hs.stack()
 
 
 def _unrolled_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Tensor,
@@ -188,14 +183,14 @@ def _unrolled_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
     Python references.
 
     Args:
-        x1: tf.Tensor ``(B, T, D + 1)`` with a static T, the input with a column of ones.
+        x1: tf.Tensor ``(T, B, D + 1)`` with a static T, the input with a column of ones.
         w_x1: tf.Tensor ``(D + 1, 4H)``, ``[W_x; b]``, gates i, f, o, g.
         w_h: tf.Tensor ``(H, 4H)``, the recurrent kernel.
         h0: tf.Tensor ``(B, H)``, the initial hidden state.
         c0: tf.Tensor ``(B, H)``, the initial cell state.
 
     Returns:
-        tf.Tensor ``(B, T, H)``, the hidden state after every step.
+        tf.Tensor ``(T, B, H)``, the hidden state after every step.
     """
     units = w_h.shape[0]
 
@@ -203,7 +198,7 @@ def _unrolled_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
     def recurrence(x1, w_x1, w_h, h0, c0):
         w = tf.concat([w_h, w_x1], axis=0)  # (H + D + 1, 4H)
         h, c, caches, us, hs = h0, c0, [], [], []
-        for x1_t in tf.unstack(x1, axis=1):
+        for x1_t in tf.unstack(x1):
             u = tf.concat([h, x1_t], axis=1)  # u_t = [h_{t-1}, x_t, 1]
             h, c, cache = _forward_step(tf.matmul(u, w), c, units)  # z_t = u_t [W_h; W_x; b]
             caches.append(cache)
@@ -214,16 +209,16 @@ def _unrolled_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
         def grad(dhs):
             dh_next = dc = tf.zeros_like(h0)
             dxs, dws = [], []
-            for t, dy in reversed(list(enumerate(tf.unstack(dhs, axis=1)))):
+            for t, dy in reversed(list(enumerate(tf.unstack(dhs)))):
                 dz, dc = _backward_step(dy, dh_next, dc, caches[t])
                 dh_next = tf.matmul(dz, w_h, transpose_b=True)  # dh_{t-1} = dz_t W_h^T
                 dxs.append(tf.matmul(dz, w_x1, transpose_b=True))  # d[x_t, 1] = dz_t [W_x; b]^T
                 dws.append(tf.matmul(us[t], dz, transpose_a=True))  # u_t^T dz_t
             dw = tf.add_n(dws)  # (H + D + 1, 4H)
-            return tf.stack(dxs[::-1], axis=1), dw[units:], dw[:units], dh_next, dc
+            return tf.stack(dxs[::-1]), dw[units:], dw[:units], dh_next, dc
         # --8<-- [end:unrolled_backward]
 
-        return tf.stack(hs, axis=1), grad
+        return tf.stack(hs), grad
 
     return recurrence(x1, w_x1, w_h, h0, c0)
 
@@ -235,45 +230,42 @@ def _looped_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Te
     Each step multiplies ``u_t = [h_{t-1}, x_t, 1]`` by the stacked kernel
     ``[W_h; W_x; b]``: one product forward, two backward (``du_t = dz_t W^T``
     and the running sum ``sum_t u_t^T dz_t``). The forward loop stores each
-    step's ``u_t``, ``z_t`` and ``c_{t-1}``; the backward loop reads them back
-    and recomputes the few activations it needs.
+    step's ``u_t`` and backward coefficients (:class:`StepCache`); the
+    backward loop reads them back.
 
     Args:
-        x1: tf.Tensor ``(B, T, D + 1)``, the input with a column of ones.
+        x1: tf.Tensor ``(T, B, D + 1)``, the input with a column of ones.
         w_x1: tf.Tensor ``(D + 1, 4H)``, ``[W_x; b]``, gates i, f, o, g.
         w_h: tf.Tensor ``(H, 4H)``, the recurrent kernel.
         h0: tf.Tensor ``(B, H)``, the initial hidden state.
         c0: tf.Tensor ``(B, H)``, the initial cell state.
 
     Returns:
-        tf.Tensor ``(B, T, H)``, the hidden state after every step.
+        tf.Tensor ``(T, B, H)``, the hidden state after every step.
     """
     units = w_h.shape[0]
 
     @tf.custom_gradient
     def recurrence(x1, w_x1, w_h, h0, c0):
-        inputs = tf.transpose(x1, [1, 0, 2])  # (T, B, D + 1): the loops walk the leading axis
-        steps = tf.shape(inputs)[0]
+        steps = tf.shape(x1)[0]
         w = tf.concat([w_h, w_x1], axis=0)  # (H + D + 1, 4H)
 
-        def forward(t, h, c, us, zs, cs_prev, hs):
-            u = tf.concat([h, inputs[t]], axis=1)  # u_t = [h_{t-1}, x_t, 1]
-            z = tf.matmul(u, w)  # z_t = u_t [W_h; W_x; b]
-            h_next, c_next, _ = _forward_step(z, c, units)
-            return t + 1, h_next, c_next, us.write(t, u), zs.write(t, z), cs_prev.write(t, c), hs.write(t, h_next)
+        def forward(t, h, c, us, ks, as_, fs, hs):
+            u = tf.concat([h, x1[t]], axis=1)  # u_t = [h_{t-1}, x_t, 1]
+            h_next, c_next, cache = _forward_step(tf.matmul(u, w), c, units)  # z_t = u_t [W_h; W_x; b]
+            return (t + 1, h_next, c_next, us.write(t, u), ks.write(t, cache.k), as_.write(t, cache.a),
+                    fs.write(t, cache.f), hs.write(t, h_next))
 
-        arrays = [tf.TensorArray(x1.dtype, size=steps) for _ in range(4)]
-        *_, us, zs, cs_prev, hs = tf.while_loop(
+        arrays = [tf.TensorArray(x1.dtype, size=steps) for _ in range(5)]
+        *_, us, ks, as_, fs, hs = tf.while_loop(
             lambda t, *_: t < steps, forward, (tf.constant(0), h0, c0, *arrays),
             maximum_iterations=steps,  # XLA needs the bound
         )
 
         def grad(dhs):
-            dys = tf.transpose(dhs, [1, 0, 2])  # (T, B, H)
-
             def backward(t, dh_next, dc, dw, dxs):
-                _, _, cache = _forward_step(zs.read(t), cs_prev.read(t), units)  # recompute the gates
-                dz, dc = _backward_step(dys[t], dh_next, dc, cache)
+                cache = StepCache(ks.read(t), as_.read(t), fs.read(t))
+                dz, dc = _backward_step(dhs[t], dh_next, dc, cache)
                 du = tf.matmul(dz, w, transpose_b=True)  # du_t = dz_t W^T = [dh_{t-1}, dx_t, d1]
                 return (t - 1, du[:, :units], dc, dw + tf.matmul(us.read(t), dz, transpose_a=True),
                         dxs.write(t, du[:, units:]))
@@ -284,8 +276,8 @@ def _looped_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Te
                 (steps - 1, zeros, zeros, tf.zeros_like(w), tf.TensorArray(x1.dtype, size=steps)),
                 maximum_iterations=steps,
             )
-            return tf.transpose(dxs.stack(), [1, 0, 2]), dw[units:], dw[:units], dh0, dc0
+            return dxs.stack(), dw[units:], dw[:units], dh0, dc0
 
-        return tf.transpose(hs.stack(), [1, 0, 2]), grad
+        return hs.stack(), grad
 
     return recurrence(x1, w_x1, w_h, h0, c0)
