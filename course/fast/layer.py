@@ -13,8 +13,9 @@ What makes it fast, each measured by ``lstm-course bench``:
    instead of running the read-in's ``(B*T, D)`` activations through ``W_x``.
 
 XLA (``tf.function(jit_compile=True)`` around the train step) compiles it too;
-use ``unroll=False`` there: XLA compiles the ``tf.while_loop`` itself, and an
-unrolled graph measured slower under XLA.
+use ``unroll=False`` there: XLA compiles the ``tf.while_loop`` itself, one
+program serves every T, and the unrolled graph measured slower under XLA
+(``fast-xla`` against ``fast-unrolled-xla``).
 
 Shapes: B batch, T time steps, D input features, H units.
 """
@@ -72,7 +73,8 @@ class FastLSTM(keras.layers.Layer):
         unroll: bool or None, unroll the time loop in Python (the graph
             grows with T and needs a static T) instead of ``tf.while_loop``;
             None (the default) unrolls when T is static and at most
-            ``MAX_UNROLL``, which measured about twice as fast at T = 25.
+            ``MAX_UNROLL``, which measured faster at T = 25 (``fast`` against
+            ``fast-while`` in ``lstm-course bench``).
         hand_gradient: bool, use the hand-written backward pass.
         time_major: bool, take ``(T, B, D)`` and return ``(T, B, H)`` instead
             of Keras' batch-major ``(B, T, .)``; saves two transposes.
