@@ -3,8 +3,8 @@
 It computes exactly what the reference solution computes (same weights, same
 outputs and gradients to 1e-5) with less work per time step: fewer ops, no
 tensor that spans the whole sequence inside the loop, and the linear read-in
-folded into the LSTM's input weights. :mod:`course.fast.recurrence` holds the loop and its hand-written
-backward pass, :mod:`course.fast.layer` the Keras layer, and
+folded into the LSTM's input weights. :mod:`course.fast.recurrence` holds the
+loop and its hand-written backward pass, :mod:`course.fast.layer` the Keras layer, and
 :mod:`course.fast.model` the integration model and weight copying.
 """
 

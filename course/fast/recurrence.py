@@ -100,6 +100,24 @@ def _backward_step(dy: tf.Tensor, dh_next: tf.Tensor, dc_next: tf.Tensor,
 # --8<-- [end:backward_step]
 
 
+def _step(h: tf.Tensor, c: tf.Tensor, x1_t: tf.Tensor, w: tf.Tensor,
+          units: int) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, StepCache]:
+    """One forward step: ``z_t = u_t W`` with ``u_t = [h_{t-1}, x_t, 1]``, then the gates.
+
+    Args:
+        h: tf.Tensor ``(B, H)``, h_{t-1}.
+        c: tf.Tensor ``(B, H)``, c_{t-1}.
+        x1_t: tf.Tensor ``(B, D + 1)``, ``[x_t, 1]``.
+        w: tf.Tensor ``(H + D + 1, 4H)``, the stacked kernel ``[W_h; W_x; b]``.
+        units: int, H.
+
+    Returns:
+        ``(u_t, h_t, c_t, cache)``.
+    """
+    u = tf.concat([h, x1_t], axis=1)  # (B, H + D + 1)
+    return (u, *_forward_step(tf.matmul(u, w), c, units))
+
+
 def lstm_recurrence(
     x: tf.Tensor, w_x: tf.Tensor, w_h: tf.Tensor, b: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, *,
     unroll: bool = False, hand_gradient: bool = True,
@@ -129,24 +147,22 @@ def lstm_recurrence(
         >>> hs.shape
         TensorShape([25, 4, 8])
     """
-    # [x_t, 1] [W_x; b] = x_t W_x + b: the bias rides along as the kernel's last row
+    # [h_{t-1}, x_t, 1] [W_h; W_x; b] = h_{t-1} W_h + x_t W_x + b: the bias rides along as the last row
     x1 = tf.concat([x, tf.ones_like(x[..., :1])], axis=-1)  # (T, B, D + 1)
-    w_x1 = tf.concat([w_x, b[tf.newaxis]], axis=0)  # (D + 1, 4H)
+    w = tf.concat([w_h, w_x, b[tf.newaxis]], axis=0)  # (H + D + 1, 4H); autodiff splits its gradient
     if not hand_gradient:
-        return _autodiff_recurrence(x1, w_x1, w_h, h0, c0, unroll)
+        return _autodiff_recurrence(x1, w, h0, c0, unroll)
     if unroll:
-        return _unrolled_recurrence(x1, w_x1, w_h, h0, c0)
-    return _looped_recurrence(x1, w_x1, w_h, h0, c0)
+        return _unrolled_recurrence(x1, w, h0, c0)
+    return _looped_recurrence(x1, w, h0, c0)
 
 
-def _autodiff_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor,
-                         unroll: bool) -> tf.Tensor:
+def _autodiff_recurrence(x1: tf.Tensor, w: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, unroll: bool) -> tf.Tensor:
     """The forward recurrence alone, for TensorFlow to differentiate (``hand_gradient=False``).
 
     Args:
         x1: tf.Tensor ``(T, B, D + 1)``, the input with a column of ones.
-        w_x1: tf.Tensor ``(D + 1, 4H)``, ``[W_x; b]``.
-        w_h: tf.Tensor ``(H, 4H)``, the recurrent kernel.
+        w: tf.Tensor ``(H + D + 1, 4H)``, ``[W_h; W_x; b]``.
         h0: tf.Tensor ``(B, H)``, the initial hidden state.
         c0: tf.Tensor ``(B, H)``, the initial cell state.
         unroll: bool, a Python loop over a static T instead of ``tf.while_loop``.
@@ -154,18 +170,18 @@ def _autodiff_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
     Returns:
         tf.Tensor ``(T, B, H)``.
     """
-    units = w_h.shape[0]
+    units = w.shape[1] // 4
     if unroll:
         h, c, hs = h0, c0, []
         for x1_t in tf.unstack(x1):
-            h, c, _ = _forward_step(tf.matmul(h, w_h) + tf.matmul(x1_t, w_x1), c, units)
+            _, h, c, _ = _step(h, c, x1_t, w, units)
             hs.append(h)
         return tf.stack(hs)
 
     steps = tf.shape(x1)[0]
 
     def body(t, h, c, hs):
-        h, c, _ = _forward_step(tf.matmul(h, w_h) + tf.matmul(x1[t], w_x1), c, units)
+        _, h, c, _ = _step(h, c, x1[t], w, units)
         return t + 1, h, c, hs.write(t, h)
 
     *_, hs = tf.while_loop(lambda t, *_: t < steps, body,
@@ -174,8 +190,7 @@ def _autodiff_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
     return hs.stack()
 
 
-def _unrolled_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Tensor,
-                         c0: tf.Tensor) -> tf.Tensor:
+def _unrolled_recurrence(x1: tf.Tensor, w: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) -> tf.Tensor:
     """The recurrence unrolled in Python: the backward pass reads the forward's per-step tensors.
 
     With a static T there is no loop op at all, and nothing is stacked and
@@ -184,23 +199,21 @@ def _unrolled_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
 
     Args:
         x1: tf.Tensor ``(T, B, D + 1)`` with a static T, the input with a column of ones.
-        w_x1: tf.Tensor ``(D + 1, 4H)``, ``[W_x; b]``, gates i, f, o, g.
-        w_h: tf.Tensor ``(H, 4H)``, the recurrent kernel.
+        w: tf.Tensor ``(H + D + 1, 4H)``, ``[W_h; W_x; b]``, gates i, f, o, g.
         h0: tf.Tensor ``(B, H)``, the initial hidden state.
         c0: tf.Tensor ``(B, H)``, the initial cell state.
 
     Returns:
         tf.Tensor ``(T, B, H)``, the hidden state after every step.
     """
-    units = w_h.shape[0]
+    units = w.shape[1] // 4
 
     @tf.custom_gradient
-    def recurrence(x1, w_x1, w_h, h0, c0):
-        w = tf.concat([w_h, w_x1], axis=0)  # (H + D + 1, 4H)
+    def recurrence(x1, w, h0, c0):
+        w_h, w_x1 = w[:units], w[units:]  # W_h and [W_x; b]
         h, c, caches, us, hs = h0, c0, [], [], []
         for x1_t in tf.unstack(x1):
-            u = tf.concat([h, x1_t], axis=1)  # u_t = [h_{t-1}, x_t, 1]
-            h, c, cache = _forward_step(tf.matmul(u, w), c, units)  # z_t = u_t [W_h; W_x; b]
+            u, h, c, cache = _step(h, c, x1_t, w, units)
             caches.append(cache)
             us.append(u)
             hs.append(h)
@@ -214,17 +227,15 @@ def _unrolled_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.
                 dh_next = tf.matmul(dz, w_h, transpose_b=True)  # dh_{t-1} = dz_t W_h^T
                 dxs.append(tf.matmul(dz, w_x1, transpose_b=True))  # d[x_t, 1] = dz_t [W_x; b]^T
                 dws.append(tf.matmul(us[t], dz, transpose_a=True))  # u_t^T dz_t
-            dw = tf.add_n(dws)  # (H + D + 1, 4H)
-            return tf.stack(dxs[::-1]), dw[units:], dw[:units], dh_next, dc
+            return tf.stack(dxs[::-1]), tf.add_n(dws), dh_next, dc
         # --8<-- [end:unrolled_backward]
 
         return tf.stack(hs), grad
 
-    return recurrence(x1, w_x1, w_h, h0, c0)
+    return recurrence(x1, w, h0, c0)
 
 
-def _looped_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Tensor,
-                       c0: tf.Tensor) -> tf.Tensor:
+def _looped_recurrence(x1: tf.Tensor, w: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor) -> tf.Tensor:
     """The recurrence as two ``tf.while_loop``\\ s (any T, one concrete function).
 
     Each step multiplies ``u_t = [h_{t-1}, x_t, 1]`` by the stacked kernel
@@ -235,24 +246,21 @@ def _looped_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Te
 
     Args:
         x1: tf.Tensor ``(T, B, D + 1)``, the input with a column of ones.
-        w_x1: tf.Tensor ``(D + 1, 4H)``, ``[W_x; b]``, gates i, f, o, g.
-        w_h: tf.Tensor ``(H, 4H)``, the recurrent kernel.
+        w: tf.Tensor ``(H + D + 1, 4H)``, ``[W_h; W_x; b]``, gates i, f, o, g.
         h0: tf.Tensor ``(B, H)``, the initial hidden state.
         c0: tf.Tensor ``(B, H)``, the initial cell state.
 
     Returns:
         tf.Tensor ``(T, B, H)``, the hidden state after every step.
     """
-    units = w_h.shape[0]
+    units = w.shape[1] // 4
 
     @tf.custom_gradient
-    def recurrence(x1, w_x1, w_h, h0, c0):
+    def recurrence(x1, w, h0, c0):
         steps = tf.shape(x1)[0]
-        w = tf.concat([w_h, w_x1], axis=0)  # (H + D + 1, 4H)
 
         def forward(t, h, c, us, ks, as_, fs, hs):
-            u = tf.concat([h, x1[t]], axis=1)  # u_t = [h_{t-1}, x_t, 1]
-            h_next, c_next, cache = _forward_step(tf.matmul(u, w), c, units)  # z_t = u_t [W_h; W_x; b]
+            u, h_next, c_next, cache = _step(h, c, x1[t], w, units)
             return (t + 1, h_next, c_next, us.write(t, u), ks.write(t, cache.k), as_.write(t, cache.a),
                     fs.write(t, cache.f), hs.write(t, h_next))
 
@@ -276,8 +284,8 @@ def _looped_recurrence(x1: tf.Tensor, w_x1: tf.Tensor, w_h: tf.Tensor, h0: tf.Te
                 (steps - 1, zeros, zeros, tf.zeros_like(w), tf.TensorArray(x1.dtype, size=steps)),
                 maximum_iterations=steps,
             )
-            return dxs.stack(), dw[units:], dw[:units], dh0, dc0
+            return dxs.stack(), dw, dh0, dc0
 
         return hs.stack(), grad
 
-    return recurrence(x1, w_x1, w_h, h0, c0)
+    return recurrence(x1, w, h0, c0)
