@@ -33,9 +33,10 @@ MEMORY_MB = 6144
 #: Largest file a child may write, in MiB (RLIMIT_FSIZE; a disk fill stops there).
 FILE_MB = 256
 #: Processes and threads the child's uid may have (RLIMIT_NPROC; a fork bomb stops there).
-#: TensorFlow starts a few dozen threads per process; under a user namespace the count is
-#: the sandbox's own, as root (uid 65534) it is every process of that uid on the machine.
-PROCESSES = 1024
+#: TensorFlow starts a few dozen threads per process (more on many cores). The count is the
+#: sandbox's own: under a user namespace by the kernel's per-namespace accounting, as root
+#: because each sandbox gets a uid of its own (:func:`course.grading.sandbox.unprivileged_id`).
+PROCESSES = 512
 #: Captured output kept from each child: this many characters from its start and its end.
 OUTPUT_KEEP = 1500
 #: Largest result file read from a child.

@@ -16,7 +16,8 @@ one on ``PATH``, e.g. Debian's ``bubblewrap``), tries it once per process and re
   sandbox's first process and with its parent (``--die-with-parent``);
 - without the parent's environment (``--clearenv``) or terminal (``--new-session``);
 - as an **unprivileged uid**: started by root (Gradescope, CI, Docker), ``bwrap`` runs
-  without a user namespace and ``setpriv`` drops the command to uid/gid 65534 with no
+  without a user namespace and ``setpriv`` drops the command to a uid/gid of its own
+  (:func:`unprivileged_id`, owned by no file or user on the machine) with no
   capabilities and ``no_new_privs`` (a user namespace would map the sandbox's uid back to
   root outside); started by another user, ``bwrap`` makes a user namespace and the
   command keeps that user's uid, with no capabilities.
@@ -36,6 +37,7 @@ part children: ``auto`` (sandbox when possible, else run without and say so), ``
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
@@ -55,8 +57,10 @@ MODES: tuple[str, ...] = ("auto", "require", "off")
 #: Environment variable naming the ``bwrap`` binary to use instead of the bundled one.
 BWRAP_ENV = "LSTM_COURSE_BWRAP"
 
-#: The uid and gid student code runs as when grading runs as root (``nobody`` on Debian).
-UNPRIVILEGED_ID = 65534
+#: Student code started by root runs as a uid (and gid) of its own from this range, one per
+#: sandbox: no file on the machine belongs to it, and its process limit (RLIMIT_NPROC counts
+#: per uid) is not shared with another part's sandbox, so a fork bomb starves only itself.
+ID_BASE, ID_RANGE = 2**20, 2**20
 #: Size of the private ``/tmp`` and ``HOME`` (a tmpfs in memory), MiB.
 TMP_MB = 256
 #: Files of ``/etc`` that the dynamic linker, Python and TensorFlow read (when they exist).
@@ -114,7 +118,7 @@ class Sandbox:
             return list(argv)
         return [self.bwrap, *bwrap_arguments(scratch=scratch, readonly=readonly, env=env or {},
                                              as_root=self.level == BWRAP_UID),
-                "--", *user_switch(self.level), *argv]
+                "--", *user_switch(self.level, unprivileged_id(scratch)), *argv]
 
     def prepare(self, scratch: Path) -> None:
         """Hand the scratch folder to the sandbox's uid (only when it differs from ours).
@@ -124,23 +128,38 @@ class Sandbox:
         """
         if self.level != BWRAP_UID:
             return
+        ident = unprivileged_id(scratch)
         for folder, dirs, files in os.walk(scratch):
             for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
-                os.chown(name, UNPRIVILEGED_ID, UNPRIVILEGED_ID, follow_symlinks=False)
+                os.chown(name, ident, ident, follow_symlinks=False)
 
 
-def user_switch(level: str) -> list[str]:
-    """The command prefix that drops root to the unprivileged uid inside the sandbox.
+def unprivileged_id(scratch: Path) -> int:
+    """The uid and gid of the sandbox whose scratch folder this is (as root).
+
+    Args:
+        scratch: Path, the sandbox's scratch folder (unique while it exists).
+
+    Returns:
+        int in ``[ID_BASE, ID_BASE + ID_RANGE)``.
+    """
+    digest = hashlib.sha256(os.fsencode(Path(scratch).resolve())).digest()
+    return ID_BASE + int.from_bytes(digest[:8], "big") % ID_RANGE
+
+
+def user_switch(level: str, ident: int) -> list[str]:
+    """The command prefix that drops root to an unprivileged uid inside the sandbox.
 
     Args:
         level: str, the isolation level.
+        ident: int, the uid and gid.
 
     Returns:
         ``setpriv ...`` for :data:`BWRAP_UID`, else ``[]``.
     """
     if level != BWRAP_UID:
         return []
-    ident = str(UNPRIVILEGED_ID)
+    ident = str(ident)
     return ["setpriv", f"--reuid={ident}", f"--regid={ident}", "--clear-groups", "--inh-caps=-all",
             "--bounding-set=-all", "--no-new-privs", "--"]
 
