@@ -40,8 +40,10 @@ import functools
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +134,40 @@ class Sandbox:
         for folder, dirs, files in os.walk(scratch):
             for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
                 os.chown(name, ident, ident, follow_symlinks=False)
+
+
+    def reap(self, scratch: Path, *, seconds: float = 15.0) -> int:
+        """Make sure nothing of a finished sandbox is still running (as root: by its uid).
+
+        The pid namespace ends with the sandbox, but a big process tree (a fork bomb of
+        TensorFlow-sized processes) takes the kernel a while to tear down; as root every
+        process of the sandbox's own uid is stopped and killed until none is left.
+
+        Args:
+            scratch: Path, the sandbox's scratch folder (its uid comes from it).
+            seconds: float, how long to keep sweeping.
+
+        Returns:
+            int, how many processes were still found.
+        """
+        if self.level != BWRAP_UID:
+            return 0
+        import psutil
+
+        ident, found, deadline = unprivileged_id(scratch), set(), time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            left = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == ident]
+            if not left:
+                break
+            found.update(p.pid for p in left)
+            for sig in (signal.SIGSTOP, signal.SIGKILL):  # stopped first, so none forks while the others die
+                for process in left:
+                    try:
+                        os.kill(process.pid, sig)
+                    except OSError:
+                        pass
+            time.sleep(0.1)
+        return len(found)
 
 
 def unprivileged_id(scratch: Path) -> int:
