@@ -283,7 +283,8 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
         seconds=outcome.seconds, peak_memory_mb=outcome.peak_memory_mb, output_bytes=outcome.output_bytes,
         reason=reason, sha256=sha256, grader=grader,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        isolation=str((record or {}).get("isolation") or ""),
+        # What the parts reported, else what the batch enforced (under ``require`` no part runs unsandboxed).
+        isolation=str((record or {}).get("isolation") or isolation_for(options)),
     )
     return row, result, outcome
 

@@ -72,6 +72,7 @@ def results_for(root: Path, config: dict) -> dict:
              for t in result.get("tests", [])]
     return {
         **result,
+        "extra_data": {**(result.get("extra_data") or {}), "isolation": row.isolation},
         "tests": tests,
         "score": row.score,
         "output": report.markdown(row, result),

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -200,20 +201,41 @@ def user_switch(level: str, ident: int) -> list[str]:
             "--bounding-set=-all", "--no-new-privs", "--"]
 
 
+@functools.cache
+def child_path() -> tuple[str, ...]:
+    """``sys.path`` of a ``python -I`` started here, as a grading child will see it (asked once).
+
+    Returns:
+        tuple of str (site-packages, folders added by ``.pth`` files, the standard library).
+    """
+    done = subprocess.run([sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
+                          capture_output=True, text=True, timeout=60, cwd="/", stdin=subprocess.DEVNULL)
+    return tuple(json.loads(done.stdout)) if done.returncode == 0 else ()
+
+
 def visible_roots() -> list[Path]:
     """The folders (beyond the system's) a grading child must see, read-only.
 
     Python's installation (from the real interpreter, even when it lives under the
-    grading user's home), the virtual environment, and the ``course`` package folder
-    (not the repository that holds it).
+    grading user's home), the virtual environment, every folder on a grading child's
+    ``sys.path`` (site-packages, and what ``.pth`` files add), and the ``course`` package
+    folder itself. A ``sys.path`` folder that holds ``course`` (a repository put on the
+    path by an editable install) or lies above it is not shown: only ``course/`` is,
+    so ``solutions/`` beside it stays out of sight.
 
     Returns:
         list of resolved Paths, without duplicates or folders inside one another.
     """
     import course
 
+    package = Path(course.__file__).resolve().parent
     candidates = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-                  Path(os.path.realpath(sys.executable)).parent.parent, Path(course.__file__).resolve().parent}
+                  Path(os.path.realpath(sys.executable)).parent.parent, package}
+    for entry in child_path():
+        path = Path(entry).resolve() if entry else None
+        if path is None or not path.exists() or path == package.parent or path in package.parents:
+            continue
+        candidates.add(path)
     roots = sorted(candidates, key=lambda p: len(p.parts))
     kept: list[Path] = []
     for root in roots:
