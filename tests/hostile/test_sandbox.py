@@ -213,3 +213,27 @@ def _as_another_user(tmp_path: Path) -> None:
     done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", str(script)],
                           capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert done.stdout.split() == ["bwrap", "65534", "True", "False"], (done.stdout, done.stderr)
+
+
+def test_check_warns_once_without_a_sandbox_and_goes_on(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from course.commands.check import warn_without_sandbox
+
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv(sandbox.BWRAP_ENV, str(fake))
+    sandbox.probe.cache_clear()
+    try:
+        console = Console(record=True, width=200)
+        warn_without_sandbox(console)
+        text = console.export_text()
+        assert text.count("Warning") == 1 and "without a sandbox" in text and "namespace" in text
+        assert sandbox.current().level == sandbox.NONE  # the runner then goes on unconfined
+    finally:
+        sandbox.probe.cache_clear()
+    if BOX.active:
+        console = Console(record=True, width=200)
+        warn_without_sandbox(console)
+        assert console.export_text() == ""
