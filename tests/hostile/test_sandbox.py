@@ -233,6 +233,7 @@ def test_check_warns_once_without_a_sandbox_and_goes_on(monkeypatch: pytest.Monk
         assert sandbox.current().level == sandbox.NONE  # the runner then goes on unconfined
     finally:
         sandbox.probe.cache_clear()
+    monkeypatch.delenv(sandbox.BWRAP_ENV)
     if BOX.active:
         console = Console(record=True, width=200)
         warn_without_sandbox(console)
