@@ -136,7 +136,6 @@ class Sandbox:
             for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
                 os.chown(name, ident, ident, follow_symlinks=False)
 
-
     def reap(self, scratch: Path, *, seconds: float = 15.0) -> int:
         """Make sure nothing of a finished sandbox is still running (as root: by its uid).
 
