@@ -150,6 +150,34 @@ def _describe_exit(code: int) -> str:
     return f"the process exited with code {code} before reporting"
 
 
+def process_limit(box: jail.Sandbox) -> int:
+    """RLIMIT_NPROC for a child in this sandbox (0: none).
+
+    As root each sandbox has a uid of its own, so :data:`PROCESSES` is the sandbox's
+    alone. Under a user namespace the kernel may count every thread of the user (before
+    Linux 5.14 it did), so the ones the user already runs are added. Without a sandbox the
+    limit would count the user's whole session: none is set (the part's wall clock and the
+    batch's memory cap still stop a fork bomb).
+
+    Args:
+        box: the Sandbox the child runs in.
+
+    Returns:
+        int.
+    """
+    if box.level == jail.BWRAP_UID:
+        return PROCESSES
+    if box.level == jail.BWRAP:
+        import psutil
+
+        uid, running = os.getuid(), 0
+        for process in psutil.process_iter(["uids", "num_threads"]):
+            if process.info["uids"] and process.info["uids"].real == uid:
+                running += process.info["num_threads"] or 1
+        return PROCESSES + running
+    return 0
+
+
 def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout: float | None = None,
              memory_mb: int = MEMORY_MB) -> PartRun:
     """Run one part's probes on one or more submissions in one child process.
@@ -173,11 +201,11 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
             copy = workdir / f"submission_{index}"
             _copy(folder, copy)
             entries.append({"folder": str(copy), "name": f"submission_{part}_{index}"})
+        box = jail.current()
         request = {"part": part, "submissions": entries, "config": inputs.config, "memory_mb": memory_mb,
-                   "file_mb": FILE_MB, "processes": PROCESSES, "repo_root": str(REPO_ROOT)}
+                   "file_mb": FILE_MB, "processes": process_limit(box), "repo_root": str(REPO_ROOT)}
         (workdir / "request.json").write_text(json.dumps(request))
         np.savez(workdir / "inputs.npz", **inputs.arrays)
-        box = jail.current()
         env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
                "HOME": "/tmp" if box.active else str(workdir), "TMPDIR": "/tmp" if box.active else str(workdir),
                "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}

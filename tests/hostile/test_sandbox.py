@@ -238,3 +238,14 @@ def test_check_warns_once_without_a_sandbox_and_goes_on(monkeypatch: pytest.Monk
         console = Console(record=True, width=200)
         warn_without_sandbox(console)
         assert console.export_text() == ""
+
+
+def test_process_limit_counts_only_what_the_sandbox_owns() -> None:
+    from course.grading import runner
+
+    assert runner.process_limit(sandbox.Sandbox(sandbox.BWRAP_UID, "bwrap")) == runner.PROCESSES
+    # Under a user namespace the user's own threads may count too: they are added.
+    assert runner.process_limit(sandbox.Sandbox(sandbox.BWRAP, "bwrap")) > runner.PROCESSES
+    # Without a sandbox, the user's whole session would count: no limit is set.
+    assert runner.process_limit(sandbox.Sandbox(sandbox.NONE)) == 0
+    assert runner.PROCESSES >= 128
