@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from course.impl import REPO_ROOT
+from site_config import mkdocs_config
 
 
 @pytest.fixture(scope="session")
@@ -48,10 +49,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path
     work = tmp_path_factory.mktemp("site")
     config = work / "mkdocs.yml"
     # Paths in mkdocs.yml are relative to it; the child config lives elsewhere, so make them absolute.
-    parent = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text())
+    parent = mkdocs_config()
     config.write_text(yaml.safe_dump({
         "INHERIT": str(REPO_ROOT / "mkdocs.yml"),
         "docs_dir": str(REPO_ROOT / "docs"),
+        "theme": {**parent["theme"], "custom_dir": str(REPO_ROOT / parent["theme"]["custom_dir"])},
         "site_url": f"http://127.0.0.1:{site_port}/",
         "hooks": [str(REPO_ROOT / hook) for hook in parent.get("hooks", [])],
         "watch": [],
