@@ -37,6 +37,11 @@ function nameCodeNavs(root) {
 function fixPage() {
   focusScrollables(document);
   nameCodeNavs(document);
+  // Typeset math can be wider than its text was: look again once MathJax is done (typesetPromise
+  // queues its work on startup.promise, so this runs after this page's typesetting).
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    MathJax.startup.promise.then(() => focusScrollables(document));
+  }
 }
 
 if (typeof document$ !== "undefined") {

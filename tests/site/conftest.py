@@ -1,4 +1,4 @@
-"""Fixtures for the site tests: one strict build of the site, served on 127.0.0.1."""
+"""Fixtures for the site tests: one strict build of the site, served on 127.0.0.1, and one browser."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from course.impl import REPO_ROOT
+from site_browser import CHROMIUM_ARGS, find_chromium
 from site_config import mkdocs_config
 
 
@@ -100,3 +101,19 @@ def site_url(built_site: Path, site_port: int) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Debian Chromium driven by Playwright, shared by every site test of the session.
+
+    Yields:
+        The Playwright browser.
+    """
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()  # raises, with an install hint: the test fails, it does not skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
