@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seeds", type=int, default=None, help="number of seeds 0..N-1 (default: 3 full, 2 quick)")
     parser.add_argument("--out", type=Path, default=None,
                         help="write here instead (default: committed folders; quick: a new temporary folder)")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, tensorflow=True)
 
 
 def run(args: argparse.Namespace) -> int:

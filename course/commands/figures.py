@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--skip-training", action="store_true", help="do not rerun the training figure")
     parser.add_argument("--site-only", action="store_true",
                         help="only the site's own figures, not the experiments' and benchmarks' replots")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, tensorflow=True)
 
 
 def _external(module_name: str) -> Callable[[], list[Path]] | None:
