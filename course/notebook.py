@@ -60,4 +60,7 @@ def setup(impl: str | None = None) -> Implementation:
         shell = get_ipython()
     if shell is not None:
         shell.set_custom_exc((Exception,), _handler)
+    from course.quiet import start_tensorflow
+
+    start_tensorflow()  # TensorFlow's start-up lines are not for the notebook's readers
     return load(impl or default_impl())
