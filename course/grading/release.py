@@ -142,7 +142,7 @@ clean:
 PYTEST_INI = """[pytest]
 # The graders, one test per check, on exercises/ (pytest --impl PATH grades another folder).
 testpaths = tests/graders
-addopts = -q --tb=line -p no:cacheprovider
+addopts = -q -p no:cacheprovider
 """
 
 
