@@ -140,8 +140,10 @@ clean:
 #: The release's pytest configuration (``pytest.ini`` wins over ``pyproject.toml``): the
 #: public graders, on ``exercises/`` unless ``--impl`` says otherwise, one line per check.
 PYTEST_INI = """[pytest]
-# The graders, one test per check, on exercises/ (pytest --impl PATH grades another folder).
-testpaths = tests/graders
+# The graders (tests/graders), one test per check, on exercises/ (pytest --impl PATH grades
+# another folder). testpaths is tests, not tests/graders: pytest reads the --impl option
+# from tests/conftest.py only when that folder is where it starts.
+testpaths = tests
 addopts = -q -p no:cacheprovider
 """
 
