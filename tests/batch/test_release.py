@@ -117,8 +117,8 @@ def test_release_pages_name_only_what_it_has_and_have_no_empty_box(release: Path
         assert (release / name).is_file(), name
     assert "testpaths = tests\n" in (release / "pytest.ini").read_text()
     assert sorted(p.relative_to(release).as_posix() for p in (release / "tests").rglob("*.py")) == [
-        "tests/conftest.py", "tests/graders/__init__.py", "tests/graders/conftest.py",
-        "tests/graders/test_graders.py"]
+        "tests/graders/__init__.py", "tests/graders/conftest.py", "tests/graders/test_graders.py"]
+    assert "--impl" in (release / "conftest.py").read_text()
 
 
 def test_definition_scan_reports_file_and_line(tmp_path: Path) -> None:
