@@ -1,4 +1,4 @@
-"""The first cell of every course notebook: load the implementation, and report stubs in one line.
+"""The first cell of every notebook: the implementation to load, and stubs reported in one line.
 
 In the course repository the notebooks run on the reference (``solutions/``); in the
 student release, which has no ``solutions/``, they run on the student's ``exercises/``
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from course.impl import Implementation, default_impl, load
+from course.impl import default_impl
 
 #: The stub that stopped the last failing cell, if any (later cells miss its names).
 _last_stub: list[str] = []
@@ -42,15 +42,17 @@ def _handler(shell: Any, etype: type[BaseException], value: BaseException, tb: A
     shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
-def setup(impl: str | None = None) -> Implementation:
-    """Load the implementation the notebook runs on, and install the one-line stub report.
+def setup(impl: str | None = None) -> str:
+    """Install the one-line stub report and say which implementation the notebook runs on.
+
+    A notebook's first cell reads ``impl = load(setup())``.
 
     Args:
         impl: str or None, ``solutions``, ``exercises`` or a folder (default:
             :func:`course.impl.default_impl`).
 
     Returns:
-        The loaded implementation (``impl.data``, ``impl.cell``, ...).
+        The implementation to load: ``impl``, or the default.
     """
     try:
         from IPython import get_ipython
@@ -63,4 +65,4 @@ def setup(impl: str | None = None) -> Implementation:
     from course.quiet import start_tensorflow
 
     start_tensorflow()  # TensorFlow's start-up lines are not for the notebook's readers
-    return load(impl or default_impl())
+    return impl or default_impl()
