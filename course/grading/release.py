@@ -51,6 +51,12 @@ EXCLUDED_PARTS = frozenset({"solutions", "__pycache__", ".pytest_cache", ".ipynb
 ACCEPTED_LEAKS: dict[str, str] = {
     "course/grading/contract.py": "the graders' stand-in model has the architecture SPEC section 1 states",
 }
+#: Files allowed, for now, to define an exercise function by name (:func:`find_definitions`).
+#: The fidelity branch (issue 11) rewrites the graders' stand-ins without ``prepare`` or a
+#: complete model; after it lands this is empty (and the xfail in tests/batch/test_release.py goes).
+ACCEPTED_DEFINITIONS: dict[str, str] = {
+    "course/grading/contract.py": "the graders' stand-ins (prepare, a complete model) until issue 11 removes them",
+}
 #: Text files the leak check reads.
 TEXT_SUFFIXES = frozenset({".py", ".md", ".yml", ".yaml", ".ipynb", ".txt", ".html", ".json", ".toml", ".cfg", ".js"})
 #: Pieces of the reference shorter than this are too generic to call a leak (``return h, c``).
@@ -616,4 +622,8 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     if leaks:
         listing = "\n".join(f"  {f}: {line}" for f, line in leaks[:20])
         raise RuntimeError(f"reference code would leak into the release ({len(leaks)} lines):\n{listing}")
+    answers = [hit for hit in find_definitions(out) if hit.split(":", 1)[0] not in ACCEPTED_DEFINITIONS]
+    if answers:
+        listing = "\n".join(f"  {hit}" for hit in answers[:20])
+        raise RuntimeError(f"files outside exercises/ define exercise functions ({len(answers)}):\n{listing}")
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())

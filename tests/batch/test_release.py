@@ -165,3 +165,12 @@ def test_classroom_workflow_reports_partial_credit(release: Path) -> None:
     assert runner["status"] == "fail" and runner["tests"][1]["message"] == "too slow"
     key, _, value = github_output(result).partition("=")
     assert key == "result" and json.loads(base64.b64decode(value)) == runner
+
+
+def test_build_refuses_a_release_that_defines_an_exercise_function(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT / "solutions", root / "solutions")
+    (root / "course" / "grading").mkdir(parents=True)
+    (root / "course" / "grading" / "helpers.py").write_text("def train(model):\n    return {}\n")
+    with pytest.raises(RuntimeError, match=r"course/grading/helpers.py:1: train"):
+        build(tmp_path / "out", root=root, workflow="name: x\n")
