@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 
-def start_tensorflow(threads: int = 0) -> None:
+def start_tensorflow(threads: int = 0) -> bool:
     """Import TensorFlow and Keras and initialise the devices, with descriptor 2 silenced.
 
     Safe to call more than once; later calls cost nothing (and cannot change the threads).
@@ -21,7 +21,12 @@ def start_tensorflow(threads: int = 0) -> None:
     Args:
         threads: int, TensorFlow's inter-op and intra-op threads (0: TensorFlow's default);
             they can only be set before the first op, which this function runs.
+
+    Returns:
+        False when ``threads`` was asked for but TensorFlow was running already (the
+        threads are then TensorFlow's), else True.
     """
+    applied = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     saved = os.dup(2)
     null = os.open(os.devnull, os.O_WRONLY)
@@ -35,10 +40,11 @@ def start_tensorflow(threads: int = 0) -> None:
                 tf.config.threading.set_inter_op_parallelism_threads(threads)
                 tf.config.threading.set_intra_op_parallelism_threads(threads)
             except RuntimeError:  # TensorFlow is running already: keep its threads
-                pass
+                applied = False
         tf.config.list_physical_devices()
         tf.zeros(1)  # the first op creates the devices: the cuInit error is written here
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(null)
+    return applied

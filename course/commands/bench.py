@@ -52,15 +52,12 @@ def run(args: argparse.Namespace) -> int:
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
-    if args.threads:
-        import tensorflow as tf
+    from course.quiet import start_tensorflow
 
-        try:
-            tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-            tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        except RuntimeError:  # TensorFlow already started (e.g. inside pytest): keep its threads
-            console.print("[yellow]TensorFlow is already running: --threads ignored[/]")
-            args.threads = 0
+    # Quietly (no start-up lines), with the threads set before the first op.
+    if not start_tensorflow(args.threads):  # TensorFlow already started (e.g. inside pytest)
+        console.print("[yellow]TensorFlow is already running: --threads ignored[/]")
+        args.threads = 0
     if args.json:
         out_json = args.json
     elif args.quick:
