@@ -67,7 +67,11 @@ def run(args: argparse.Namespace) -> int:
         out = Path(tempfile.mkdtemp(prefix="lstm-experiments-"))
     names = NAMES if args.name == "all" else (args.name,)
     for name in names:
-        with console.status(f"running {name}{' (quick)' if args.quick else ''}"):
-            paths = run_experiment(name, quick=args.quick, seeds=args.seeds, out_dir=out)
+        try:
+            with console.status(f"running {name}{' (quick)' if args.quick else ''}"):
+                paths = run_experiment(name, quick=args.quick, seeds=args.seeds, out_dir=out)
+        except runner.ModelLayoutError as error:
+            console.print(f"{name}: {error}", markup=False, highlight=False)
+            return 1
         console.print(f"[bold]{name}[/]: " + ", ".join(str(p) for p in paths.values()))
     return 0

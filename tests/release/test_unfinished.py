@@ -90,3 +90,18 @@ def test_check_parts_read_like_grade_parts() -> None:
     for part in RUN_PARTS:
         options = grade._core_options(argparse.Namespace(part_timeout=None, parts=part, core_option=[]))
         assert tuple(options["parts"]) == check._parts(part)
+
+
+def test_experiments_say_which_layer_names_they_need() -> None:
+    keras = pytest.importorskip("keras")
+    from course.experiments.runner import ModelLayoutError, check_layout
+
+    class Other(keras.Model):
+        """A model with its own names."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = keras.layers.Dense(4)
+
+    with pytest.raises(ModelLayoutError, match="no read_in, lstm, read_out"):
+        check_layout(Other())
