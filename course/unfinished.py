@@ -17,6 +17,7 @@ from __future__ import annotations
 import linecache
 import re
 import traceback
+from pathlib import Path
 
 #: ``(see the chapter "Generators and tf.data", docs/data.md)`` at the end of a TODO line.
 CHAPTER = re.compile(r'\(see the chapter "(?P<title>[^"]+)", (?P<page>[\w./-]+)\)')
@@ -85,6 +86,28 @@ def stub_message(error: BaseException) -> str | None:
             where = "/".join(file.replace("\\", "/").split("/")[-2:])
             explained = f" The chapter {chapter} explains it." if chapter else ""
             return f"{name} ({where}) is not written yet: {what}.{explained}"
+    return None
+
+
+def chapter_of(folder: Path, function: str) -> str | None:
+    """The chapter that explains a stub, read from the TODO line above it in ``folder``.
+
+    Args:
+        folder: Path, a submission folder (``exercises/``).
+        function: str, the stub's name as its message gives it (``LSTMCell.__init__``).
+
+    Returns:
+        ``'"Title" (docs/page.md)'``, or None when no stub of that name names a chapter.
+    """
+    for file in sorted(Path(folder).glob("*.py")):
+        lines = file.read_text(errors="replace").splitlines()
+        for number, line in enumerate(lines):
+            stub = STUB.search(line)
+            if stub and stub["name"] == function:
+                for above in lines[max(0, number - TODO_LOOKBACK):number][::-1]:
+                    found = CHAPTER.search(above)
+                    if found:
+                        return f'"{found["title"]}" ({found["page"]})'
     return None
 
 

@@ -73,7 +73,8 @@ def render(report: object, console: object, parts: tuple[str, ...] | None = None
             hint = ""
         else:
             verdict = "[red]FAIL[/]"
-            hint = result.hint if result.not_implemented else f"{result.hint} [dim]({result.detail})[/]"
+            hint = _with_chapter(result.hint, report.submission) if result.not_implemented else \
+                f"{result.hint} [dim]({result.detail})[/]"
         table.add_row(result.name, points, verdict, hint)
     console.print(table)
     for part, (score, maximum) in report.part_scores().items():
@@ -120,6 +121,25 @@ def run(args: argparse.Namespace) -> int:
     report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed, parts=parts)
     render(report, console, parts)
     return 0
+
+
+def _with_chapter(hint: str, submission: str) -> str:
+    """Add the chapter that explains a stub to its "not implemented yet" hint.
+
+    Args:
+        hint: str, e.g. ``not implemented yet: prepare: shuffle, then batch, then prefetch``.
+        submission: str, the graded folder (its TODO lines name the chapters).
+
+    Returns:
+        The hint, plus ``(chapter "Generators and tf.data", docs/data.md)`` when the stub names one.
+    """
+    import re
+
+    from course.unfinished import chapter_of
+
+    named = re.match(r"not implemented yet: (?P<name>[\w.]+): ", hint)
+    chapter = chapter_of(Path(submission), named["name"]) if named and Path(submission).is_dir() else None
+    return f"{hint}; see the chapter {chapter}" if chapter else hint
 
 
 def _parts(text: str | None) -> tuple[str, ...] | None:

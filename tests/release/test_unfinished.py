@@ -105,3 +105,13 @@ def test_experiments_say_which_layer_names_they_need() -> None:
 
     with pytest.raises(ModelLayoutError, match="no read_in, lstm, read_out"):
         check_layout(Other())
+
+
+def test_check_hints_name_the_chapter() -> None:
+    from course.commands.check import _with_chapter
+
+    hint = "not implemented yet: prepare: shuffle, then batch, then prefetch"
+    assert _with_chapter(hint, str(REPO_ROOT / "exercises")) == (
+        hint + '; see the chapter "Generators and tf.data" (docs/data.md)')
+    assert _with_chapter("not implemented yet: 11 function(s) still raise", str(REPO_ROOT / "exercises")).endswith(
+        "still raise")
