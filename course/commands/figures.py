@@ -138,7 +138,8 @@ def run_steps(steps: list[tuple[str, Callable[[], object]]], console: object) ->
             from course.unfinished import stub_message
 
             failed += 1
-            why = stub_message(error) or f"{type(error).__name__}: {error}"
+            why = stub_message(error) or (str(error) if isinstance(error, NotImplementedError) and str(error)
+                                          else f"{type(error).__name__}: {error}")
             console.print(f"[red]failed[/] {escape(name)}: {escape(why)}", highlight=False)
             continue
         made = result if isinstance(result, list) else [result] if isinstance(result, Path) else []
