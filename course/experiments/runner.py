@@ -24,12 +24,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from course.impl import load
+from course.impl import default_impl, load
 
 from . import data, metrics
 from .windows import truncated_forward
 
 log = logging.getLogger(__name__)
+
+#: The implementation whose ``IntegrationModel`` the experiments train; None:
+#: :func:`course.impl.default_impl` (the reference here, the student's ``exercises`` in
+#: the release). ``lstm-course experiment --impl`` sets it.
+IMPLEMENTATION: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,10 @@ def build_model(config: RunConfig) -> keras.Model:
     Returns:
         The built model.
     """
-    reference = load("solutions")
+    reference = load(IMPLEMENTATION or default_impl())
     keras.utils.set_random_seed(config.seed)
     model = reference.model.IntegrationModel(units=config.units)
+    check_layout(model)
     if config.loss == "mse":
         # Same layers and initial weights; the read-out predicts an unbounded number.
         model.read_out.activation = keras.activations.get("linear")
@@ -90,6 +96,42 @@ def build_model(config: RunConfig) -> keras.Model:
         bias = model.lstm.cell.forget_gate.bias
         bias.assign(tf.fill(bias.shape, float(config.forget_bias)))
     return model
+
+
+class ModelLayoutError(Exception):
+    """The model lacks a layer the experiments reach into by name."""
+
+
+#: The attributes the experiments use: ``model.read_in``, ``model.lstm`` (with ``.cell``,
+#: ``.zero_states`` and the cell's ``forget_gate``) and ``model.read_out``.
+LAYOUT = ("read_in", "lstm", "read_out")
+
+
+def check_layout(model: keras.Model) -> None:
+    """Make sure the experiments can reach the model's layers, or say in one line what is missing.
+
+    The homework fixes what ``IntegrationModel`` computes, not what its attributes are
+    called; the experiments swap the read-out's activation, overwrite the forget gate's
+    bias and run the cell window by window, so they need the names the reference uses.
+
+    Args:
+        model: an ``IntegrationModel``.
+
+    Raises:
+        ModelLayoutError: naming every missing attribute.
+    """
+    missing = [name for name in LAYOUT if not hasattr(model, name)]
+    lstm = getattr(model, "lstm", None)
+    cell = getattr(lstm, "cell", None)
+    if lstm is not None:
+        missing += [f"lstm.{name}" for name in ("cell", "zero_states") if not hasattr(lstm, name)]
+    if cell is not None and not hasattr(cell, "forget_gate"):
+        missing.append("lstm.cell.forget_gate")
+    if missing:
+        raise ModelLayoutError(
+            "the experiments reach into IntegrationModel by the reference's names: self.read_in (the Dense "
+            "read-in), self.lstm (your LSTM, whose .cell has .forget_gate) and self.read_out (the Dense(1) "
+            f"read-out); this model has no {', '.join(missing)}. Name them so in model.py to run the experiments.")
 
 
 def targets_and_loss(config: RunConfig, x: tf.Tensor, output: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
