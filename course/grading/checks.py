@@ -165,6 +165,10 @@ CHECKS: tuple[Check, ...] = (
           "After train, the model must reach 0.80 accuracy on the grader's held-out data at the LAST time step: "
           "compute the loss on model(x)[:, -1, :], use binary cross-entropy and Adam(learning_rate).",
           "train teaches the model the task within the grader's budget"),
+    Check("training.loss_last_step", "training", 1,
+          "Many-to-one: compute the loss on the last step's prediction only, model(x)[:, -1, :], not on every "
+          "step (the target is the sign of the whole sum, which earlier steps cannot know).",
+          "the loss uses the last time step only (the grader's model shows which steps it reached)"),
     Check("training.val_accuracy_honest", "training", 1,
           "history['val_accuracy'] must be the accuracy on val_ds at the last time step, measured after the "
           "epoch's training.",

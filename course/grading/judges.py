@@ -511,28 +511,58 @@ def judge_training(inputs: PartInputs, view: View, oracle: Any = None) -> dict[s
     epochs = inputs.config["epochs"]
     keys = ("loss", "accuracy", "val_loss", "val_accuracy")
 
-    def history_keys() -> tuple[bool, str]:
+    def _convention() -> str:
+        """Say which reading of the datasets the student's train used (and why not the other)."""
+        convention = view.evidence.values.get("train.convention")
+        failures = view.evidence.values.get("train.failures") or {}
+        text = {"batches": "train read prepared batches ((B, T, 1), (B, 1))",
+                "pairs": "train read unbatched pairs ((T, 1), (1,)) and batched them itself"}.get(
+                    convention, "train did not finish with either convention")
+        if convention == "pairs" and isinstance(failures, dict) and "batches" in failures:
+            text += f" (with batches it raised {error_text(failures['batches'])})"
+        return text
+
+    def _need_train() -> None:
+        """Like ``view.need("train")``, naming both conventions' errors when both failed."""
+        failures = view.evidence.values.get("train.failures")
+        if "train" in view.evidence.errors and isinstance(failures, dict) and len(failures) > 1:
+            raise Missing("train raised with both readings of its datasets: with prepared batches "
+                          f"{error_text(failures.get('batches'))}; with unbatched pairs {error_text(failures.get('pairs'))}")
         view.need("train")
+
+    def history_keys() -> tuple[bool, str]:
+        _need_train()
         history = view.value("train.history")
         if not isinstance(history, dict):
             return False, f"train returned a {view.value('train.history_type')}, not a dict"
         bad = [k for k in keys if not (isinstance(history.get(k), list) and len(history[k]) == epochs
                                        and all(isinstance(v, (int, float)) for v in history[k]))]
-        return not bad, f"keys {sorted(history)}; missing or not {epochs} numbers per key: {bad or 'none'}"
+        return not bad, (f"keys {sorted(history)}; missing or not {epochs} numbers per key: {bad or 'none'}; "
+                         f"{_convention()}")
 
     def updates_weights() -> tuple[bool, str]:
-        view.need("train")
+        _need_train()
         change = view.value("train.weights_changed")
         return isinstance(change, float) and change > 1e-6, f"largest weight change {change}"
 
     def reaches_80() -> tuple[bool, str]:
-        view.need("train")
+        _need_train()
         accuracy = _accuracy(view.array("train.test").ravel(), inputs.secret["y_test"])
         return accuracy >= 0.80, (f"held-out accuracy {accuracy:.3f} after {epochs} epochs of "
-                                  f"{len(inputs.arrays['x_train'])} pairs (the bar is 0.80)")
+                                  f"{len(inputs.arrays['x_train'])} pairs (the bar is 0.80); {_convention()}")
+
+    def loss_last_step() -> tuple[bool, str]:
+        _need_train()
+        steps, trained = view.value("train.steps"), view.value("train.steps_trained")
+        if not isinstance(trained, list):
+            raise Missing("no record of the trained steps")
+        ok = trained == [steps - 1]
+        shown = trained if len(trained) <= 6 else [*trained[:3], "...", *trained[-2:]]
+        return ok, (f"the loss reached the grader model's read-out at step(s) {shown} "
+                    f"(expected only the last, {steps - 1})")
 
     def val_accuracy_honest() -> tuple[bool, str]:
-        view.need("train")
+        _need_train()
         measured = _accuracy(view.array("train.val").ravel(), inputs.secret["y_val"])
         history = view.value("train.history")
         reported = history.get("val_accuracy", [None])[-1] if isinstance(history, dict) and history.get(
