@@ -137,6 +137,13 @@ CHECKS: tuple[Check, ...] = (
           "Every variable of the cell must get a non-zero gradient when the layer is first called inside a "
           "tf.function train step (lazy build). Do not put @tf.function on call; build the cell in build().",
           "graph-mode training reaches the cell's weights (NOTES trap 2)"),
+    Check("layer.trains_in_model", "layer", 2,
+          "Inside a model, every variable of the cell must get a gradient when the model is built lazily in a "
+          "tf.function train step, after one eager call under an eager tape, and under model.fit. The trap: "
+          "@tf.function on LSTM.call with a `for t in tf.range(...)` loop runs, but cuts the cell off from its "
+          "gradients in some of these patterns (docs/graph-mode.md, \"Keras 3 traps\"). Loop with "
+          "tf.while_loop (or tf.scan) in an undecorated call, and build the cell in build().",
+          "the layer trains inside a model under every call pattern (graph-mode trap caught)"),
     # model.py
     Check("model.output_shape", "model", 1,
           "IntegrationModel()(x) maps (batch, time, 1) to (batch, time, 1): a prediction after every step.",

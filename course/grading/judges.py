@@ -398,8 +398,12 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
     def carries_state() -> tuple[bool, str]:
         view.need("forward")
         out, pert = view.array("forward.zero"), view.array("forward.perturbed")
-        if out.shape != pert.shape or out.ndim != 3:
-            return False, f"output shape {out.shape}"
+        expected = (batch, steps, units)
+        if out.shape != expected or pert.shape != expected:
+            # Shapes before meaning: out[:, -1] is the last step only for a (B, T, H) output.
+            time_major = " (time-major (T, B, H)?)" if out.shape == (steps, batch, units) else ""
+            return False, (f"cannot read the last step: the output has shape {out.shape}{time_major}, "
+                           f"not (batch, time, units) = {expected}; return (B, T, H)")
         change = float(np.max(np.abs(out[:, -1] - pert[:, -1])))
         return change > 1e-6, f"changing the first input moves the last output by {change:.3g}"
 
@@ -432,6 +436,31 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
 
     def gradients_graph() -> tuple[bool, str]:
         return _gradients("gradients_graph")
+
+    def trains_in_model() -> tuple[bool, str]:
+        patterns = (("lazy_tf_function", "built lazily in a tf.function train step"),
+                    ("eager_tape", "one eager call, then an eager tape"),
+                    ("fit", "model.fit (a weight that an epoch of SGD leaves unchanged got no gradient)"))
+        verdicts, details = [], []
+        for pattern, label in patterns:
+            probe = f"in_model.{pattern}"
+            if probe in view.evidence.errors:
+                verdicts.append(False)
+                details.append(f"{label}: {error_text(view.evidence.errors[probe])}")
+                continue
+            if not view.value(f"{probe}.tracked"):
+                verdicts.append(False)
+                details.append(f"{label}: the model's trainable_variables miss the cell's")
+                continue
+            ok, text = _all_positive(view.value(f"{probe}.norms"))
+            names = view.value(f"{probe}.names")
+            norms = view.value(f"{probe}.norms")
+            dead = [n.rsplit("/", 2)[-2] + "/" + n.rsplit("/", 1)[-1] if n.count("/") >= 1 else n
+                    for n, g in zip(names, norms) if g is None or g <= 1e-12]
+            verdicts.append(ok)
+            details.append(f"{label}: {text}" + (f" ({', '.join(dead[:4])}{', ...' if len(dead) > 4 else ''})"
+                                                 if dead else ""))
+        return all(verdicts), "; ".join(details)
 
     return _verdicts("layer", locals())
 
