@@ -197,3 +197,43 @@ def test_timeout_costs_only_that_part(tmp_path: Path) -> None:
     assert report.status == "timeout" and report.part_scores()["data"][0] == 0
     assert report.runs["data"].seconds < 40
     assert report.result("rules.docstrings").passed  # judged from the source, untouched by the timeout
+
+
+DOCSTRING_STYLES = {
+    "google": '    """Add.\n\n    Args:\n        a: int, left.\n        b: int, right.\n    """\n',
+    "numpy": '    """Add.\n\n    Parameters\n    ----------\n    a : int\n        Left.\n    b : int\n        Right.\n    """\n',
+    "sphinx": '    """Add.\n\n    :param a: left\n    :param b: right\n    :return: the sum\n    """\n',
+}
+
+
+@pytest.mark.parametrize("style", sorted(DOCSTRING_STYLES))
+def test_docstring_rule_accepts_each_convention(style: str) -> None:
+    """Google ``Args:``, NumPy ``Parameters`` and Sphinx ``:param x:`` all explain arguments; a skipped one is found.
+
+    Args:
+        style: str, the docstring convention.
+    """
+    doc = DOCSTRING_STYLES[style]
+    source = f"def add(a: int, b: int) -> int:\n{doc}    return a + b\n"
+    assert static.missing_docstrings({"data.py": ast.parse(source)}) == []
+    without_b = "\n".join(line for line in doc.splitlines() if not line.strip().startswith(
+        ("b:", "b :", ":param b:", "Right."))) + "\n"
+    source = f"def add(a: int, b: int) -> int:\n{without_b}    return a + b\n"
+    assert [f.what for f in static.missing_docstrings({"data.py": ast.parse(source)})] == [
+        "add: the docstring does not explain b"]
+
+
+@pytest.mark.parametrize("style", sorted(DOCSTRING_STYLES))
+def test_class_docstring_explains_init(style: str) -> None:
+    """Arguments documented in the class docstring count for ``__init__`` (as Keras documents its layers).
+
+    Args:
+        style: str, the docstring convention of the class docstring.
+    """
+    class_doc = DOCSTRING_STYLES[style].replace("Add.", "A layer.")
+    init = '    def __init__(self, a: int, b: int) -> None:\n        """Create it."""\n        self.a = a + b\n'
+    source = f"class Cell:\n{class_doc}\n{init}"
+    assert static.missing_docstrings({"cell.py": ast.parse(source)}) == [], source
+    bare = "class Cell:\n    \"\"\"A layer.\"\"\"\n\n    def __init__(self, a: int, b: int) -> None:\n        \"\"\"Create it.\"\"\"\n"
+    found = [f.what for f in static.missing_docstrings({"cell.py": ast.parse(bare + "        self.a = a\n")})]
+    assert found == ["Cell.__init__: the docstring does not explain a", "Cell.__init__: the docstring does not explain b"]
