@@ -115,7 +115,8 @@ CHECKS: tuple[Check, ...] = (
           "the layer honours the states it is given"),
     Check("layer.carries_state", "layer", 1,
           "Feed each step's new (hidden_state, cell_state) into the next step; the last output must depend on "
-          "the first input.",
+          "the first input. The output must be batch-major (batch, time, units): the check reads the last step "
+          "on axis 1, and fails a time-major (time, batch, units) output rather than read the wrong axis.",
           "the state is carried from step to step"),
     Check("layer.graph_while", "layer", 2,
           "Traced with tf.function(input_signature=[TensorSpec((None, None, D))]) the layer must hold a While "
@@ -141,8 +142,8 @@ CHECKS: tuple[Check, ...] = (
           "Inside a model, every variable of the cell must get a gradient when the model is built lazily in a "
           "tf.function train step, after one eager call under an eager tape, and under model.fit. The trap: "
           "@tf.function on LSTM.call with a `for t in tf.range(...)` loop runs, but cuts the cell off from its "
-          "gradients in some of these patterns (docs/graph-mode.md, \"Keras 3 traps\"). Loop with "
-          "tf.while_loop (or tf.scan) in an undecorated call, and build the cell in build().",
+          "gradients in these patterns (see docs/graph-mode.md#keras-3-traps-as-you-will-meet-them, trap 2). "
+          "Loop with tf.while_loop (or tf.scan) in an undecorated call, and build the cell in build().",
           "the layer trains inside a model under every call pattern (graph-mode trap caught)"),
     # model.py
     Check("model.output_shape", "model", 1,
