@@ -237,3 +237,34 @@ def test_class_docstring_explains_init(style: str) -> None:
     bare = "class Cell:\n    \"\"\"A layer.\"\"\"\n\n    def __init__(self, a: int, b: int) -> None:\n        \"\"\"Create it.\"\"\"\n"
     found = [f.what for f in static.missing_docstrings({"cell.py": ast.parse(bare + "        self.a = a\n")})]
     assert found == ["Cell.__init__: the docstring does not explain a", "Cell.__init__: the docstring does not explain b"]
+
+
+def test_grader_cell_fused_weights_are_keras_weights() -> None:
+    """The grader's stand-in cell offers ``fused_weights()``: the kernel ``[W_x; W_h]`` and bias that give its step.
+
+    A layer may read the weights from its cell once, before its loop; the stand-in must
+    hand out the numbers its own step uses, in Keras' gate order (i, f, c, o).
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from course.grading.contract import ContractCell
+
+    rng = np.random.default_rng(0)
+    units, features, batch = 3, 2, 4
+    cell = ContractCell(units)
+    cell.set_keras_weights(rng.normal(size=(features, 4 * units)).astype("float32"),
+                           rng.normal(size=(units, 4 * units)).astype("float32"),
+                           rng.normal(size=(4 * units,)).astype("float32"))
+    x, h, c = (tf.constant(rng.normal(size=(batch, n)), tf.float32) for n in (features, units, units))
+    kernel, bias = cell.fused_weights()
+    assert kernel.shape == (features + units, 4 * units) and bias.shape == (4 * units,)
+    z_i, z_f, z_g, z_o = np.split(np.concatenate([x, h], axis=1) @ np.asarray(kernel) + np.asarray(bias), 4, axis=1)
+
+    def sigmoid(z: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-z))
+
+    c_new = sigmoid(z_f) * np.asarray(c) + sigmoid(z_i) * np.tanh(z_g)
+    h_new = sigmoid(z_o) * np.tanh(c_new)
+    got_h, got_c = cell(x, (h, c), fused_weights=(kernel, bias))
+    assert np.allclose(got_h, h_new, atol=1e-5) and np.allclose(got_c, c_new, atol=1e-5)

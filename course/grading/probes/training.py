@@ -101,7 +101,7 @@ def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays:
                                        learning_rate=config["learning_rate"])
             except Exception as error:  # noqa: BLE001 - maybe the other convention; reported if both fail
                 failures[convention] = describe(error)
-                if len(failures) == len(CONVENTIONS):
+                if len(failures) == len(CONVENTIONS) or isinstance(error, NotImplementedError):
                     rec.put("train.failures", failures)
                     raise
                 continue
