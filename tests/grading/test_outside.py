@@ -97,3 +97,18 @@ def test_trap_verdict_names_each_pattern(graded: Verdicts) -> None:
     assert not passed
     for label in ("built lazily in a tf.function train step", "one eager call, then an eager tape", "model.fit"):
         assert label in detail, detail
+
+
+@pytest.mark.parametrize("name", ["batches_itself_no_update", "pairs_loss_on_every_step",
+                                  "pairs_validates_on_training_data"])
+def test_retry_does_not_hide_a_broken_train(name: str, graded: Verdicts) -> None:
+    """A broken train that reads unbatched pairs is judged after the retry, and still loses its points.
+
+    Args:
+        name: str, an outside mutant of a train that batches pairs itself.
+        graded: every case's verdicts.
+    """
+    verdicts = graded[f"outside-mutant:{name}"]
+    assert "unbatched pairs" in verdicts["training.history_keys"][1], verdicts["training.history_keys"]
+    mutant = next(m for m in corpus.OUTSIDE_MUTANTS if m.name == name)
+    assert not verdicts[mutant.caught_by][0]
