@@ -439,7 +439,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
 
 
 def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: int = 0, jobs: int = 2,
-                 timeout_per_submission: float = 60.0, per_child: int = 8) -> list[dict[str, tuple[bool, str]]]:
+                 timeout_per_submission: float = 60.0, per_child: int = 16) -> list[dict[str, tuple[bool, str]]]:
     """Grade many *trusted* submissions, several per child process (for the mutant suite only).
 
     The submissions of a part share one child, so TensorFlow starts once per part

@@ -440,7 +440,7 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
     def trains_in_model() -> tuple[bool, str]:
         patterns = (("lazy_tf_function", "built lazily in a tf.function train step"),
                     ("eager_tape", "one eager call, then an eager tape"),
-                    ("fit", "model.fit (a weight that an epoch of SGD leaves unchanged got no gradient)"))
+                    ("fit", "model.fit (a weight that a step of SGD leaves unchanged got no gradient)"))
         view.need()
         for pattern, _ in patterns:  # an untouched exercise reads "not implemented yet"
             error = view.evidence.errors.get(f"in_model.{pattern}")

@@ -117,7 +117,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("no_prefetch", _one("data.py", "\n        .prefetch(tf.data.AUTOTUNE)", ""), "data.prepare_prefetches"),
     # ---- cell.py
     Mutant("forget_bias_0", _one("cell.py", 'units, bias_initializer="ones", name="forget_gate"',
-                                 'units, name="forget_gate"'), "cell.forget_bias", also=("layer",)),
+                                 'units, name="forget_gate"'), "cell.forget_bias"),
     Mutant("bias_on_input_gate", (
         Patch("cell.py", 'keras.layers.Dense(units, name="input_gate")',
               'keras.layers.Dense(units, bias_initializer="ones", name="input_gate")'),
@@ -131,7 +131,7 @@ MUTANTS: tuple[Mutant, ...] = (
                                        "tf.concat([hidden_state, x], axis=-1)"), "cell.matches_keras"),
     Mutant("swapped_states", _one("cell.py", "return new_hidden_state, new_cell_state",
                                   "return new_cell_state, new_hidden_state"), "cell.state_order",
-           also=("layer", "model", "training")),
+           also=("layer", "model")),
     # ---- layer.py
     Mutant("states_not_carried", _one("layer.py", """            hidden_state, cell_state = self.cell(
                 inputs.read(t), (hidden_state, cell_state), **cell_kwargs
@@ -160,13 +160,12 @@ MUTANTS: tuple[Mutant, ...] = (
            "layer.zero_states"),
     Mutant("ignores_given_states", _one("layer.py", """        if states is None:
             states = self.zero_states(batch_size)""", """        states = self.zero_states(batch_size)"""), "layer.initial_states",
-           also=("model", "training")),
+           also=("model",)),
     Mutant("returns_last_step", _one("layer.py", "return tf.transpose(outputs.stack(), [1, 0, 2])",
                                      "return outputs.stack()[-1]"), "layer.output_shape"),
     # ---- model.py
     Mutant("logits_not_probabilities", _one("model.py", 'keras.layers.Dense(1, activation="sigmoid", name="read_out")',
-                                            'keras.layers.Dense(1, name="read_out")'), "model.probabilities",
-           also=("training",)),
+                                            'keras.layers.Dense(1, name="read_out")'), "model.probabilities"),
     Mutant("lstm_skipped", _one("model.py", "hidden_states = self.lstm(features)", "hidden_states = features"),
            "model.uses_lstm"),
     Mutant("hidden_keras_lstm_by_name", _one("model.py", 'self.lstm = LSTM(LSTMCell(units), name="lstm")',
@@ -174,8 +173,7 @@ MUTANTS: tuple[Mutant, ...] = (
            "rules.no_builtin_rnn", parts=("model",)),
     # ---- train.py
     Mutant("loss_on_first_step", _one("train.py", "last = model(noise, training=True)[:, -1, :]",
-                                      "last = model(noise, training=True)[:, 0, :]"), "training.reaches_80",
-           also=("model",)),
+                                      "last = model(noise, training=True)[:, 0, :]"), "training.reaches_80"),
     Mutant("gradients_never_applied", _one("train.py", "        optimizer.apply_gradients(zip(grads, model.trainable_variables))\n",
                                            "        del grads\n"), "training.updates_weights"),
     Mutant("val_accuracy_on_first_step", _one("train.py", "last = model(noise, training=False)[:, -1, :]",
