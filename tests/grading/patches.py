@@ -40,12 +40,15 @@ class Mutant:
         caught_by: str, the check that must lose its points.
         parts: tuple of str, run parts to run for it when ``caught_by``'s part is not one
             (the runtime guard needs the code to run).
+        also: tuple of str, other run parts graded on it, which must keep full marks (the
+            parts are independent).
     """
 
     name: str
     patches: tuple[Patch, ...]
     caught_by: str
     parts: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("hidden_first_concat", _one("cell.py", "tf.concat([x, hidden_state], axis=-1)",
                                        "tf.concat([hidden_state, x], axis=-1)"), "cell.matches_keras"),
     Mutant("swapped_states", _one("cell.py", "return new_hidden_state, new_cell_state",
-                                  "return new_cell_state, new_hidden_state"), "cell.state_order"),
+                                  "return new_cell_state, new_hidden_state"), "cell.state_order",
+           also=("layer", "model")),
     # ---- layer.py
     Mutant("states_not_carried", _one("layer.py", """            hidden_state, cell_state = self.cell(
                 inputs.read(t), (hidden_state, cell_state), **cell_kwargs
@@ -155,7 +159,8 @@ MUTANTS: tuple[Mutant, ...] = (
                                     "zeros = tf.zeros((self.cell.units,)) + tf.zeros((batch_size, 1))[:1]"),
            "layer.zero_states"),
     Mutant("ignores_given_states", _one("layer.py", """        if states is None:
-            states = self.zero_states(batch_size)""", """        states = self.zero_states(batch_size)"""), "layer.initial_states"),
+            states = self.zero_states(batch_size)""", """        states = self.zero_states(batch_size)"""), "layer.initial_states",
+           also=("model",)),
     Mutant("returns_last_step", _one("layer.py", "return tf.transpose(outputs.stack(), [1, 0, 2])",
                                      "return outputs.stack()[-1]"), "layer.output_shape"),
     # ---- model.py
