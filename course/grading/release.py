@@ -45,18 +45,11 @@ EXCLUDED = ("course/fast", "course/bench", "course/commands/bench.py",
             "course/commands/exercises.py", "course/exercises_gen.py",
             "course/grading/gradescope.py", "course/grading/gradescope_run.py", "course/grading/release.py")
 EXCLUDED_PARTS = frozenset({"solutions", "__pycache__", ".pytest_cache", ".ipynb_checkpoints"})
-#: Files allowed to share lines with the reference, and why. The graders' stand-in model
-#: (which the training checks hand to the student's ``train``) declares the same read-in,
-#: LSTM and read-out layers as the reference model, an architecture SPEC §1 spells out.
-ACCEPTED_LEAKS: dict[str, str] = {
-    "course/grading/contract.py": "the graders' stand-in model has the architecture SPEC section 1 states",
-}
-#: Files allowed, for now, to define an exercise function by name (:func:`find_definitions`).
-#: The fidelity branch (issue 11) rewrites the graders' stand-ins without ``prepare`` or a
-#: complete model; after it lands this is empty (and the xfail in tests/batch/test_release.py goes).
-ACCEPTED_DEFINITIONS: dict[str, str] = {
-    "course/grading/contract.py": "the graders' stand-ins (prepare, a complete model) until issue 11 removes them",
-}
+#: Files allowed to share lines with the reference, and why: none since the graders'
+#: stand-ins stopped implementing any exercise (issue 11).
+ACCEPTED_LEAKS: dict[str, str] = {}
+#: Files allowed to define an exercise function by name (:func:`find_definitions`): none.
+ACCEPTED_DEFINITIONS: dict[str, str] = {}
 #: Text files the leak check reads.
 TEXT_SUFFIXES = frozenset({".py", ".md", ".yml", ".yaml", ".ipynb", ".txt", ".html", ".json", ".toml", ".cfg", ".js"})
 #: Pieces of the reference shorter than this are too generic to call a leak (``return h, c``).
@@ -545,8 +538,8 @@ def find_definitions(release: Path) -> list[str]:
     """Where a file outside ``exercises/`` defines an exercise function or class by name.
 
     Definitions (``def``, ``class``) and assignments to a name in :data:`EXERCISE_NAMES`
-    count, at any depth: a grader's stand-in called ``prepare`` is an answer to
-    ``prepare`` however it is written.
+    count, at any depth but as a class's method: a grader's stand-in called ``prepare`` is
+    an answer to ``prepare`` however it is written, while ``Sandbox.prepare`` is not.
 
     Args:
         release: Path, the release folder.
@@ -564,7 +557,12 @@ def find_definitions(release: Path) -> list[str]:
                 tree = ast.parse(source)
             except SyntaxError:
                 continue
+            # A method (say ``Sandbox.prepare``) is not an exercise function; everything else is.
+            methods = {id(item) for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for item in node.body
+                       if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
             for node in ast.walk(tree):
+                if id(node) in methods:
+                    continue
                 names: list[str] = []
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     names = [node.name]

@@ -70,12 +70,12 @@ def datasets(arrays: dict[str, np.ndarray], batched: bool, seed: int) -> tuple[t
     Returns:
         ``(train_ds, val_ds)``.
     """
-    train = tf.data.Dataset.from_tensor_slices((arrays["x_train"], arrays["y_train"]))
+    pairs = tf.data.Dataset.from_tensor_slices((arrays["x_train"], arrays["y_train"]))
     val = tf.data.Dataset.from_tensor_slices((arrays["x_val"], arrays["y_val"]))
     if not batched:
-        return train, val
-    train = train.shuffle(len(arrays["x_train"]), seed=seed, reshuffle_each_iteration=True)
-    return train.batch(BATCH_SIZE), val.batch(BATCH_SIZE)
+        return pairs, val
+    pairs = pairs.shuffle(len(arrays["x_train"]), seed=seed, reshuffle_each_iteration=True)
+    return pairs.batch(BATCH_SIZE), val.batch(BATCH_SIZE)
 
 
 def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
