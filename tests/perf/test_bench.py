@@ -15,12 +15,47 @@ from course.bench.timing import interleaved
 from course.cli import main
 
 
+class SimulatedClock:
+    """A clock that only moves when a simulated call spends time, so timings are exact on any machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.calls: list[str] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def work(self, name: str, seconds: float):
+        """A callable that logs its name and advances the clock by ``seconds``."""
+
+        def call() -> None:
+            self.calls.append(name)
+            self.now += seconds
+
+        return call
+
+
 def test_interleaved_medians_rank_the_variants() -> None:
-    """A callable that sleeps twice as long has about twice the median; every round times each once."""
-    timings = interleaved({"short": lambda: time.sleep(0.002), "long": lambda: time.sleep(0.004)},
-                          rounds=5, number=2, warmup=1)
+    """Each sample is the mean per call of one round, the median drops an outlier round, and every
+    round times each variant once, in a shuffled order, after the warm-up calls."""
+    clock = SimulatedClock()
+    slow_round = iter([0.004, 0.050] + [0.004] * 100)  # warm-up, then an outlier in the first timed round (load burst)
+    variants = {"short": clock.work("short", 0.002), "long": lambda: clock.work("long", next(slow_round))()}
+    timings = interleaved(variants, rounds=5, number=2, warmup=1, clock=clock)
     assert all(len(t.samples) == 5 for t in timings.values())
-    assert 1.4 < timings["long"].median / timings["short"].median < 2.6
+    assert timings["short"].median == pytest.approx(0.002) and timings["long"].median == pytest.approx(0.004)
+    assert max(timings["long"].samples) == pytest.approx((0.050 + 0.004) / 2)  # the outlier round, not the median
+    assert clock.calls.count("short") == clock.calls.count("long") == 1 + 5 * 2
+    rounds = [clock.calls[2 + 4 * r: 2 + 4 * (r + 1)] for r in range(5)]  # after one warm-up call each
+    assert all(sorted(r) == ["long", "long", "short", "short"] for r in rounds)
+    assert len({r[0] for r in rounds}) == 2, "the order of the variants should change between rounds"
+
+
+def test_interleaved_uses_the_wall_clock_by_default() -> None:
+    """With the real clock a call that sleeps is timed at no less than its sleep (no upper bound:
+    a loaded machine may oversleep by any amount)."""
+    timings = interleaved({"sleep": lambda: time.sleep(0.002)}, rounds=2, number=1, warmup=0)
+    assert timings["sleep"].median >= 0.002
 
 
 @pytest.fixture(scope="module")
