@@ -114,3 +114,63 @@ def test_replot_all_redraws_every_committed_figure(tmp_path: Path) -> None:
     for path in written:
         assert path.stat().st_size > 10_000
         assert (RESULTS_JSON.parent / path.name).exists(), f"{path.name} is not committed"
+
+
+def _variants(**ms: float | None) -> dict:
+    """Train-step variants with these medians (None: the variant failed)."""
+    return {name.replace("_", "-"): ({"error": "boom", "label": name} if value is None else
+                                     {"median_ms": value, "label": name}) for name, value in ms.items()}
+
+
+def test_fast_path_is_compared_with_the_fastest_keras_configuration() -> None:
+    """Whichever Keras configuration is fastest (and did not fail) is the one the fast path is measured against."""
+    assert report.fastest_keras(_variants(keras=10.0, keras_unrolled=7.0, keras_xla=8.0)) == "keras-unrolled"
+    assert report.fastest_keras(_variants(keras=10.0, keras_unrolled=7.0, keras_xla=5.0)) == "keras-xla"
+    assert report.fastest_keras(_variants(keras=10.0, keras_unrolled=None, keras_xla=None)) == "keras"
+    assert report.fastest_keras({}) is None
+    results = {"train_step": {"variants": _variants(keras=10.0, keras_unrolled=8.0, keras_xla=6.0, fast=4.5,
+                                                     fast_xla=3.0)}}
+    r = report.ratios(results)
+    assert r["fast / fastest Keras"] == pytest.approx(0.75) and r["fast-xla / fastest Keras"] == pytest.approx(0.5)
+    assert r["fast / keras"] == pytest.approx(0.45)
+
+
+def test_machines_table_names_each_machine_and_flags_ratios_that_differ() -> None:
+    """This run's ratios beside another machine's, each column named, differences over 10 % flagged."""
+    results = {"machine": {"cpu": "Some CPU", "cores": 2, "python": "3.11", "tensorflow": "2.21.0", "keras": "3.15.1",
+                           "load_average_at_start": [0.5, 0.5, 0.5]},
+               "command": "lstm-course bench", "date": "2026-11-30T00:00:00", "threads": 1,
+               "train_step": {"variants": _variants(keras=10.0, reference=9.0, fast=6.0, fast_xla=4.0,
+                                                    keras_unrolled=7.0, keras_xla=8.0)}}
+    other = {"label": "Other CPU", "cpu": "Other CPU", "cores": 4, "date": "2026-11-29", "command": "lstm-course bench",
+             "source": "a test", "software": "TensorFlow 2.21",
+             "ratio_to_keras": {"reference": 0.91, "fast": 0.5, "fast-xla": 0.4, "keras-unrolled": 0.8, "keras-xla": 0.6}}
+    table = report.machines_md(results, [other])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table.splitlines() if line.startswith("| ")}
+    assert "Some CPU (this page's run)" in rows["ratio of train-step times"] and "Other CPU (a test)" in table
+    assert rows["reference / keras"].endswith("| 0.90× | 0.91× |  |")  # within 10 %: not flagged
+    assert rows["fast / keras"].endswith("| 0.60× | 0.50× | **yes** |")
+    assert rows["fastest Keras"].startswith("| fastest Keras | `keras-unrolled` | `keras-xla` |")
+    assert "| 0.86× | 0.83× |" in rows["fast / fastest Keras"]  # 6 / 7 here, 0.5 / 0.6 there
+    assert "Some CPU, 2 cores" in table and "Other CPU, 4 cores" in table and "Source: a test." in table
+    assert "differ by more than 10% between these machines: `fast / keras`" in table
+
+
+@committed_only
+def test_performance_page_claims_hold_on_every_machine() -> None:
+    """The page's prose about all machines: the fast path beats every Keras configuration, fast-xla meets
+    the target against default Keras but neither flavour against the fastest Keras, and the reference's
+    side of 1.0 depends on the machine. A rerun that breaks one of these must update the page."""
+    results = json.loads(RESULTS_JSON.read_text())
+    page = (RESULTS_JSON.parents[2] / "performance.md").read_text()
+    assert '--8<-- "docs/generated/bench/machines.md"' in page and "Intel Xeon" in page
+    variants = results["train_step"]["variants"]
+    here = {name: variants[name]["median_ms"] / variants["keras"]["median_ms"] for name in report.MACHINE_ROWS}
+    machines = [here] + [m["ratio_to_keras"] for m in report.other_machines()]
+    assert len(machines) >= 2, "the page compares at least two machines"
+    for ratios_ in machines:
+        fastest = min(1.0, ratios_["keras-unrolled"], ratios_["keras-xla"])
+        assert fastest < 0.9, "Keras' fastest configuration is well under its default time"
+        assert ratios_["fast"] / fastest < 1 and ratios_["fast-xla"] <= report.FAST_TARGET
+        assert ratios_["fast"] / fastest > report.FAST_TARGET and ratios_["fast-xla"] / fastest > report.FAST_TARGET
+    assert min(m["reference"] for m in machines) < 1 < max(m["reference"] for m in machines)
