@@ -31,7 +31,8 @@ _CPP_PREFIX = re.compile(
 )
 
 #: What TensorFlow's start-up messages say (after the C++ prefix). Each is printed while
-#: TensorFlow or one of its plugins loads, on a machine without a GPU, whatever the code runs.
+#: TensorFlow or one of its plugins loads, on a machine without a GPU, whatever the code runs,
+#: or once per process when a feature starts up (the last group).
 STARTUP_MESSAGES: tuple[str, ...] = (
     "oneDNN custom operations are on",
     "Could not find cuda drivers on your machine",
@@ -46,6 +47,13 @@ STARTUP_MESSAGES: tuple[str, ...] = (
     "kernel driver does not appear to be running on this host",
     "Your kernel may have been built without NUMA support",
     "could not open file to read NUMA node",
+    # Notices printed once per process when a feature is first used (XLA, tf.data generators):
+    # the same kind of chatter, just a little later than the import.
+    "initialized for platform Host (this does not guarantee that XLA will be used)",
+    "StreamExecutor device (0): Host, Default Version",
+    "Compiled cluster using XLA!  This line is logged at most once for the lifetime of the process.",
+    "Memory patch applied: M_TRIM_THRESHOLD",
+    "MLIR V1 optimization pass is not enabled",
 )
 
 #: Start-up lines printed without the C++ prefix: absl's notice before its logger is set up,

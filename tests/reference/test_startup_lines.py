@@ -30,7 +30,8 @@ WARNING: All log messages before absl::InitializeLog() is called are written to 
 E0000 00:00:1796057956.919500    8553 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)
 """
 #: The same messages as other builds print them: other source files, thread ids and levels, the
-#: older dated prefix, the GPU-plugin registration lines, Windows line endings.
+#: older dated prefix, the GPU-plugin registration lines, Windows line endings; and the notices
+#: printed once per process when tf.data's generators or XLA first start.
 OTHER_BUILDS = """\
 E0000 00:00:1732871234.123456   12345 cuda_executor.cc:1001] failed call to cuInit: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected
 W0000 00:00:1732871234.123456       7 cuda_diagnostics.cc:135] kernel driver does not appear to be running on this host (ci-runner): /proc/driver/nvidia/version does not exist
@@ -42,6 +43,10 @@ W0000 00:00:1732871234.123456       7 cuda_diagnostics.cc:135] kernel driver doe
 2024-01-31 12:00:00.000006: W tensorflow/compiler/tf2tensorrt/utils/py_utils.cc:38] TF-TRT Warning: Could not find TensorRT
 E0000 00:00:1796057956.000001    8553 computation_placer.cc:177] computation placer already registered. Please check linkage and avoid linking the same target more than once.
 WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\r
+I0000 00:00:1796059435.144990    9834 generator_dataset_op.cc:213] Memory patch applied: M_TRIM_THRESHOLD=128 kb was set.
+I0000 00:00:1796059436.000001    9834 service.cc:152] XLA service 0x55d1c0a0 initialized for platform Host (this does not guarantee that XLA will be used). Devices:
+I0000 00:00:1796059436.000002    9834 service.cc:160]   StreamExecutor device (0): Host, Default Version
+I0000 00:00:1796059436.000003    9834 device_compiler.h:188] Compiled cluster using XLA!  This line is logged at most once for the lifetime of the process.
 """
 #: Lines that are not start-up noise and must reach a test that asks for "no other warning".
 REAL_WARNINGS = [
