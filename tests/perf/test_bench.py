@@ -174,3 +174,12 @@ def test_performance_page_claims_hold_on_every_machine() -> None:
         assert ratios_["fast"] / fastest < 1 and ratios_["fast-xla"] <= report.FAST_TARGET
         assert ratios_["fast"] / fastest > report.FAST_TARGET and ratios_["fast-xla"] / fastest > report.FAST_TARGET
     assert min(m["reference"] for m in machines) < 1 < max(m["reference"] for m in machines)
+
+
+def test_partial_run_never_replaces_the_committed_results(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--only`` without ``--json`` would drop every other section (and their machine) from the committed
+    file: it stops before measuring anything, and says where to write instead."""
+    before = RESULTS_JSON.read_bytes() if RESULTS_JSON.exists() else None
+    assert main(["bench", "--only", "train_step"]) == 2
+    assert "--json" in capsys.readouterr().out
+    assert (RESULTS_JSON.read_bytes() if RESULTS_JSON.exists() else None) == before
