@@ -24,7 +24,7 @@ serve: $(STAMP)
 # heaviest first (tests/conftest.py). TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The site's browser test (tests/site) drives Debian's chromium. On a fresh machine as root
 # (CI), install it; otherwise say how, and let the test fail with the same hint.

@@ -1,13 +1,16 @@
-"""Shared pytest options and the grouping that lets ``make test`` run on two workers (pytest-xdist).
+"""Shared pytest options and the scheduling that lets ``make test`` run on two workers (pytest-xdist).
 
 ``--impl`` chooses the implementation the graders run against.
 
-Under ``pytest -n 2 --dist loadgroup`` (what ``make test`` runs), xdist hands whole groups
-of tests to a worker. A test's group is the connected set of test files that share an
-expensive session-scoped fixture: all the tests of one file stay on one worker (their
-module-scoped fixtures are computed once), and two files that use the same session
-fixture (the built site, a grading of the corpus) stay together, so no fixture is computed
-twice. The groups then run heaviest first, so that the longest one does not start last.
+``make test`` runs ``pytest -n 2 --dist loadfile``: xdist hands whole test files to a worker,
+so a file's module-scoped fixtures are computed once. Files that share an expensive
+session-scoped fixture (the built site) must run on the same worker too, or the fixture is
+computed on both: :data:`FILE_GROUPS` merges them, through the ``pytest_xdist_make_scheduler``
+hook below. (``--dist loadgroup`` with ``xdist_group`` marks would say the same, but with
+pytest 9.2 and pytest-xdist 3.8 it silently stops grouping: pytest-xdist issue #1386.) Every
+run checks at collection that no session fixture from a conftest is shared across groups (the
+tests of such files fail with the fix), and xdist workers order the files heaviest first, so
+that the longest one does not start last.
 A plain ``pytest`` run is unaffected (same tests, same order).
 """
 
@@ -17,6 +20,12 @@ import pytest
 
 #: Session-scoped fixtures cheap enough to compute on every worker: they do not tie files together.
 CHEAP_SESSION_FIXTURES = frozenset({"ref"})
+
+#: Test files that must share a worker, because they share a session fixture (named in the key).
+FILE_GROUPS = {
+    "tests/site/test_site_build.py": "tests/site (built_site)",
+    "tests/site/test_site_browser.py": "tests/site (built_site)",
+}
 
 #: Roughly how long each part of the suite takes, in seconds, from ``--durations`` on the 2-core
 #: machine (loaded). Only the order matters: heavier groups are handed out first.
@@ -74,7 +83,7 @@ def _shared_session_fixtures(item: pytest.Item) -> set[str]:
 
 
 def xdist_groups(items: list[pytest.Item]) -> dict[str, str]:
-    """Group test files: files joined by a shared expensive session fixture form one group.
+    """Connect test files through the expensive session fixtures they share (a union-find).
 
     Args:
         items: the collected tests.
@@ -120,26 +129,101 @@ def _weight(group_files: list[str]) -> float:
     return total
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test with its ``xdist_group``; on xdist workers, order the groups heaviest first.
+def group_of(file: str) -> str:
+    """The xdist work unit of a test file: its :data:`FILE_GROUPS` entry, else the file itself.
 
-    Runs before xdist reads the marks (``tryfirst``). The order within a group is kept.
+    Args:
+        file: str, the test file relative to the rootdir.
+
+    Returns:
+        str.
+    """
+    return FILE_GROUPS.get(file, file)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """With ``--dist loadfile``, schedule whole files, and the files of one :data:`FILE_GROUPS` entry together.
+
+    Args:
+        config: pytest's config (on the xdist controller).
+        log: xdist's logger.
+
+    Returns:
+        The scheduler, or None to let xdist choose (any other ``--dist``).
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileGroupScheduling(LoadScopeScheduling):
+        """xdist's per-scope scheduling with the scope of a test = its file's group."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            """The work unit of a test.
+
+            Args:
+                nodeid: str, the test's node id.
+
+            Returns:
+                str, its group.
+            """
+            return group_of(nodeid.split("::", 1)[0])
+
+    return FileGroupScheduling(config, log)
+
+
+#: Files whose tests fail at setup, with the reason, because their grouping is wrong (see below).
+_MISGROUPED: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Check that files sharing a session fixture share a group; on xdist workers, order groups heaviest first.
+
+    A violation makes the tests of those files fail with the fix (in every run, so a plain
+    ``pytest`` shows it too; an exception here would reach xdist only as an internal error).
+    The order within a group is kept. Plain ``pytest`` runs keep pytest's order.
 
     Args:
         config: pytest's config.
         items: the collected tests, reordered in place on workers.
     """
-    groups = xdist_groups(items)
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(groups[_file_of(item)]))
+    for files in _components(xdist_groups(items)).values():
+        if len({group_of(file) for file in files}) > 1:
+            for file in files:
+                _MISGROUPED[file] = (f"{', '.join(files)} share a session-scoped fixture: put them in one group in"
+                                     " FILE_GROUPS (tests/conftest.py), or xdist computes it on every worker")
     if not hasattr(config, "workerinput"):
-        return  # not an xdist worker: keep pytest's order
-    files_of: dict[str, list[str]] = {}
-    for file, group in groups.items():
-        files_of.setdefault(group, []).append(file)
-    first_seen = {}
+        return
+    members: dict[str, list[str]] = {}
+    first_seen: dict[str, int] = {}
     for index, item in enumerate(items):
-        first_seen.setdefault(groups[_file_of(item)], index)
-    items.sort(key=lambda item: (-_weight(files_of[groups[_file_of(item)]]), first_seen[groups[_file_of(item)]]))
+        group = group_of(_file_of(item))
+        first_seen.setdefault(group, index)
+        if _file_of(item) not in members.setdefault(group, []):
+            members[group].append(_file_of(item))
+    items.sort(key=lambda item: (-_weight(members[group_of(_file_of(item))]), first_seen[group_of(_file_of(item))]))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail the tests of misgrouped files (see :func:`pytest_collection_modifyitems`).
+
+    Args:
+        item: the test about to run.
+    """
+    if _file_of(item) in _MISGROUPED:
+        pytest.fail(_MISGROUPED[_file_of(item)], pytrace=False)
+
+
+def _components(groups: dict[str, str]) -> dict[str, list[str]]:
+    """Invert :func:`xdist_groups`: each component's files.
+
+    Args:
+        groups: dict file -> component name.
+
+    Returns:
+        dict component name -> list of files.
+    """
+    out: dict[str, list[str]] = {}
+    for file, group in groups.items():
+        out.setdefault(group, []).append(file)
+    return out
