@@ -20,8 +20,11 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
+# Two pytest-xdist workers; whole files (and files sharing a session fixture) stay on one worker,
+# heaviest first (tests/conftest.py). TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The site's browser test (tests/site) drives Debian's chromium. On a fresh machine as root
 # (CI), install it; otherwise say how, and let the test fail with the same hint.

@@ -48,6 +48,7 @@ def interleaved(
     number: int | dict[str, int] = 10,
     warmup: int = 3,
     seed: int = 0,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, Timing]:
     """Time several callables side by side.
 
@@ -60,6 +61,8 @@ def interleaved(
         warmup: int, untimed calls per variant before the first round
             (tracing, XLA compilation, caches).
         seed: int, seed for the order of variants within a round.
+        clock: callable returning seconds as a float (default
+            ``time.perf_counter``; tests pass a simulated clock).
 
     Returns:
         dict name -> :class:`Timing`.
@@ -75,8 +78,8 @@ def interleaved(
         shuffle.shuffle(order)
         for name in order:
             call, n = variants[name], counts[name]
-            start = time.perf_counter()
+            start = clock()
             for _ in range(n):
                 call()
-            timings[name].samples.append((time.perf_counter() - start) / n)
+            timings[name].samples.append((clock() - start) / n)
     return timings

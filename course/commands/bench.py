@@ -7,6 +7,9 @@ import json
 import tempfile
 from pathlib import Path
 
+#: The benchmark's sections, in the order they run.
+SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy"]
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``bench`` subcommand.
@@ -20,8 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="small sizes for CI; writes to a temporary folder, never over the committed results")
     parser.add_argument("--json", type=Path,
                         help="write the results here (default: docs/assets/bench/results.json, or a temp dir with --quick)")
-    parser.add_argument("--only", nargs="+", choices=["train_step", "growth", "pipelines", "time_to_accuracy"],
-                        help="run only these sections")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS,
+                        help="run only these sections (with --json or --quick: the committed results keep every section)")
     parser.add_argument("--threads", type=int, default=1,
                         help="TensorFlow inter-op and intra-op threads (default 1: stable ratios on a shared"
                              " machine; 0 = TensorFlow's default)")
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         args: the parsed command-line arguments.
 
     Returns:
-        0.
+        0, or 2 when ``--only`` would overwrite the committed results with part of a run.
     """
     from rich.console import Console
 
@@ -59,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
-
     if args.json:
         out_json = args.json
     elif args.quick:
@@ -67,6 +69,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         out_json = RESULTS_JSON
     committed = out_json.resolve() == RESULTS_JSON.resolve()
+    if committed and args.only and set(args.only) != set(SECTIONS):
+        # The committed file holds every section from one run on one machine; the pages name
+        # that machine under every table. A partial run would drop the other sections.
+        console.print(f"[red]--only measures part of the benchmark: write it elsewhere with --json PATH;"
+                      f" {RESULTS_JSON.name} keeps every section from one machine.[/] To quote another"
+                      " machine's train-step ratios on the pages, add them to other_machines.json beside it.")
+        return 2
     config = Config.quick() if args.quick else Config()
     results = run_bench(config, quick=args.quick, sections=args.only, threads=args.threads,
                         log=lambda line: console.print(f"[bold cyan]bench[/] {line}"))

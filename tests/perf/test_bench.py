@@ -15,12 +15,47 @@ from course.bench.timing import interleaved
 from course.cli import main
 
 
+class SimulatedClock:
+    """A clock that only moves when a simulated call spends time, so timings are exact on any machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.calls: list[str] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def work(self, name: str, seconds: float):
+        """A callable that logs its name and advances the clock by ``seconds``."""
+
+        def call() -> None:
+            self.calls.append(name)
+            self.now += seconds
+
+        return call
+
+
 def test_interleaved_medians_rank_the_variants() -> None:
-    """A callable that sleeps twice as long has about twice the median; every round times each once."""
-    timings = interleaved({"short": lambda: time.sleep(0.002), "long": lambda: time.sleep(0.004)},
-                          rounds=5, number=2, warmup=1)
+    """Each sample is the mean per call of one round, the median drops an outlier round, and every
+    round times each variant once, in a shuffled order, after the warm-up calls."""
+    clock = SimulatedClock()
+    slow_round = iter([0.004, 0.050] + [0.004] * 100)  # warm-up, then an outlier in the first timed round (load burst)
+    variants = {"short": clock.work("short", 0.002), "long": lambda: clock.work("long", next(slow_round))()}
+    timings = interleaved(variants, rounds=5, number=2, warmup=1, clock=clock)
     assert all(len(t.samples) == 5 for t in timings.values())
-    assert 1.4 < timings["long"].median / timings["short"].median < 2.6
+    assert timings["short"].median == pytest.approx(0.002) and timings["long"].median == pytest.approx(0.004)
+    assert max(timings["long"].samples) == pytest.approx((0.050 + 0.004) / 2)  # the outlier round, not the median
+    assert clock.calls.count("short") == clock.calls.count("long") == 1 + 5 * 2
+    rounds = [clock.calls[2 + 4 * r: 2 + 4 * (r + 1)] for r in range(5)]  # after one warm-up call each
+    assert all(sorted(r) == ["long", "long", "short", "short"] for r in rounds)
+    assert len({r[0] for r in rounds}) == 2, "the order of the variants should change between rounds"
+
+
+def test_interleaved_uses_the_wall_clock_by_default() -> None:
+    """With the real clock a call that sleeps is timed at no less than its sleep (no upper bound:
+    a loaded machine may oversleep by any amount)."""
+    timings = interleaved({"sleep": lambda: time.sleep(0.002)}, rounds=2, number=1, warmup=0)
+    assert timings["sleep"].median >= 0.002
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +114,72 @@ def test_replot_all_redraws_every_committed_figure(tmp_path: Path) -> None:
     for path in written:
         assert path.stat().st_size > 10_000
         assert (RESULTS_JSON.parent / path.name).exists(), f"{path.name} is not committed"
+
+
+def _variants(**ms: float | None) -> dict:
+    """Train-step variants with these medians (None: the variant failed)."""
+    return {name.replace("_", "-"): ({"error": "boom", "label": name} if value is None else
+                                     {"median_ms": value, "label": name}) for name, value in ms.items()}
+
+
+def test_fast_path_is_compared_with_the_fastest_keras_configuration() -> None:
+    """Whichever Keras configuration is fastest (and did not fail) is the one the fast path is measured against."""
+    assert report.fastest_keras(_variants(keras=10.0, keras_unrolled=7.0, keras_xla=8.0)) == "keras-unrolled"
+    assert report.fastest_keras(_variants(keras=10.0, keras_unrolled=7.0, keras_xla=5.0)) == "keras-xla"
+    assert report.fastest_keras(_variants(keras=10.0, keras_unrolled=None, keras_xla=None)) == "keras"
+    assert report.fastest_keras({}) is None
+    results = {"train_step": {"variants": _variants(keras=10.0, keras_unrolled=8.0, keras_xla=6.0, fast=4.5,
+                                                     fast_xla=3.0)}}
+    r = report.ratios(results)
+    assert r["fast / fastest Keras"] == pytest.approx(0.75) and r["fast-xla / fastest Keras"] == pytest.approx(0.5)
+    assert r["fast / keras"] == pytest.approx(0.45)
+
+
+def test_machines_table_names_each_machine_and_flags_ratios_that_differ() -> None:
+    """This run's ratios beside another machine's, each column named, differences over 10 % flagged."""
+    results = {"machine": {"cpu": "Some CPU", "cores": 2, "python": "3.11", "tensorflow": "2.21.0", "keras": "3.15.1",
+                           "load_average_at_start": [0.5, 0.5, 0.5]},
+               "command": "lstm-course bench", "date": "2026-11-30T00:00:00", "threads": 1,
+               "train_step": {"variants": _variants(keras=10.0, reference=9.0, fast=6.0, fast_xla=4.0,
+                                                    keras_unrolled=7.0, keras_xla=8.0)}}
+    other = {"label": "Other CPU", "cpu": "Other CPU", "cores": 4, "date": "2026-11-29", "command": "lstm-course bench",
+             "source": "a test", "software": "TensorFlow 2.21",
+             "ratio_to_keras": {"reference": 0.91, "fast": 0.5, "fast-xla": 0.4, "keras-unrolled": 0.8, "keras-xla": 0.6}}
+    table = report.machines_md(results, [other])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table.splitlines() if line.startswith("| ")}
+    assert "Some CPU (this page's run)" in rows["ratio of train-step times"] and "Other CPU (a test)" in table
+    assert rows["reference / keras"].endswith("| 0.90× | 0.91× |  |")  # within 10 %: not flagged
+    assert rows["fast / keras"].endswith("| 0.60× | 0.50× | **yes** |")
+    assert rows["fastest Keras"].startswith("| fastest Keras | `keras-unrolled` | `keras-xla` |")
+    assert "| 0.86× | 0.83× |" in rows["fast / fastest Keras"]  # 6 / 7 here, 0.5 / 0.6 there
+    assert "Some CPU, 2 cores" in table and "Other CPU, 4 cores" in table and "Source: a test." in table
+    assert "differ by more than 10% between these machines: `fast / keras`" in table
+
+
+@committed_only
+def test_performance_page_claims_hold_on_every_machine() -> None:
+    """The page's prose about all machines: the fast path beats every Keras configuration, fast-xla meets
+    the target against default Keras but neither flavour against the fastest Keras, and the reference's
+    side of 1.0 depends on the machine. A rerun that breaks one of these must update the page."""
+    results = json.loads(RESULTS_JSON.read_text())
+    page = (RESULTS_JSON.parents[2] / "performance.md").read_text()
+    assert '--8<-- "docs/generated/bench/machines.md"' in page and "Intel Xeon" in page
+    variants = results["train_step"]["variants"]
+    here = {name: variants[name]["median_ms"] / variants["keras"]["median_ms"] for name in report.MACHINE_ROWS}
+    machines = [here] + [m["ratio_to_keras"] for m in report.other_machines()]
+    assert len(machines) >= 2, "the page compares at least two machines"
+    for ratios_ in machines:
+        fastest = min(1.0, ratios_["keras-unrolled"], ratios_["keras-xla"])
+        assert fastest < 0.9, "Keras' fastest configuration is well under its default time"
+        assert ratios_["fast"] / fastest < 1 and ratios_["fast-xla"] <= report.FAST_TARGET
+        assert ratios_["fast"] / fastest > report.FAST_TARGET and ratios_["fast-xla"] / fastest > report.FAST_TARGET
+    assert min(m["reference"] for m in machines) < 1 < max(m["reference"] for m in machines)
+
+
+def test_partial_run_never_replaces_the_committed_results(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--only`` without ``--json`` would drop every other section (and their machine) from the committed
+    file: it stops before measuring anything, and says where to write instead."""
+    before = RESULTS_JSON.read_bytes() if RESULTS_JSON.exists() else None
+    assert main(["bench", "--only", "train_step"]) == 2
+    assert "--json" in capsys.readouterr().out
+    assert (RESULTS_JSON.read_bytes() if RESULTS_JSON.exists() else None) == before
