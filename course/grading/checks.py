@@ -115,7 +115,8 @@ CHECKS: tuple[Check, ...] = (
           "the layer honours the states it is given"),
     Check("layer.carries_state", "layer", 1,
           "Feed each step's new (hidden_state, cell_state) into the next step; the last output must depend on "
-          "the first input.",
+          "the first input. The output must be batch-major (batch, time, units): the check reads the last step "
+          "on axis 1, and fails a time-major (time, batch, units) output rather than read the wrong axis.",
           "the state is carried from step to step"),
     Check("layer.graph_while", "layer", 2,
           "Traced with tf.function(input_signature=[TensorSpec((None, None, D))]) the layer must hold a While "
@@ -137,6 +138,13 @@ CHECKS: tuple[Check, ...] = (
           "Every variable of the cell must get a non-zero gradient when the layer is first called inside a "
           "tf.function train step (lazy build). Do not put @tf.function on call; build the cell in build().",
           "graph-mode training reaches the cell's weights (NOTES trap 2)"),
+    Check("layer.trains_in_model", "layer", 2,
+          "Inside a model, every variable of the cell must get a gradient when the model is built lazily in a "
+          "tf.function train step, after one eager call under an eager tape, and under model.fit. The trap: "
+          "@tf.function on LSTM.call with a `for t in tf.range(...)` loop runs, but cuts the cell off from its "
+          "gradients in these patterns (see docs/graph-mode.md#keras-3-traps-as-you-will-meet-them, trap 2). "
+          "Loop with tf.while_loop (or tf.scan) in an undecorated call, and build the cell in build().",
+          "the layer trains inside a model under every call pattern (graph-mode trap caught)"),
     # model.py
     Check("model.output_shape", "model", 1,
           "IntegrationModel()(x) maps (batch, time, 1) to (batch, time, 1): a prediction after every step.",
@@ -165,6 +173,10 @@ CHECKS: tuple[Check, ...] = (
           "After train, the model must reach 0.80 accuracy on the grader's held-out data at the LAST time step: "
           "compute the loss on model(x)[:, -1, :], use binary cross-entropy and Adam(learning_rate).",
           "train teaches the model the task within the grader's budget"),
+    Check("training.loss_last_step", "training", 1,
+          "Many-to-one: compute the loss on the last step's prediction only, model(x)[:, -1, :], not on every "
+          "step (the target is the sign of the whole sum, which earlier steps cannot know).",
+          "the loss uses the last time step only (the grader's model shows which steps it reached)"),
     Check("training.val_accuracy_honest", "training", 1,
           "history['val_accuracy'] must be the accuracy on val_ds at the last time step, measured after the "
           "epoch's training.",

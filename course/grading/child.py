@@ -147,9 +147,10 @@ def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleTy
                 _forget(package, short)
             module = importlib.import_module(f"{name}.model")
             return module, {"layer_class": importlib.import_module(f"{name}.layer").LSTM}
-    # training: the grader's prepare, cell and layer; anything else the student's own, lazily
+    # training: the grader's cell and layer, a pass-through prepare (the probe hands train its
+    # data already batched, or as pairs on the retry); anything else the student's own, lazily
     data_stand_in = contract.module(
-        f"{name}.data", _lazy_student(package, "data"), SEQ_LEN=25, NUM_SAMPLES=80_000, prepare=contract.prepare
+        f"{name}.data", _lazy_student(package, "data"), SEQ_LEN=25, NUM_SAMPLES=80_000, prepare=contract.pass_through
     )
     _inject(package, "data", data_stand_in)
     _inject(package, "cell", cell_stand_in)

@@ -1,14 +1,17 @@
-"""Grader-owned stand-ins for the parts a check does not test, built on Keras' own LSTM.
+"""Grader-owned stand-ins for the parts a check does not test, built on Keras' own layers.
 
 A check's points must not depend on another part being right: the layer's checks run
 the student's ``LSTM`` on :class:`ContractCell`, the model's checks run the student's
 ``IntegrationModel`` on :class:`ContractCell` and :class:`ContractLSTM`, and the
-training checks run the student's ``train`` on :class:`GraderModel` with a grader-owned
-``prepare``. The stand-ins keep the contract's interface (``units``, ``call(x, (h, c))``,
-``zero_states``) and wrap ``keras.layers.LSTMCell`` and ``keras.layers.RNN``, so they
-reveal nothing of the exercises' answers. They are given the *original* Keras classes
-(from :attr:`course.grading.guard.RuntimeGuard.originals`), which the runtime guard does
-not record.
+training checks run the student's ``train`` on :class:`RunningSumModel`, with batches
+made by ``from_tensor_slices(...).batch(...)`` and :func:`pass_through` in place of
+``prepare``. None of them is an exercise's answer: the cell and the layer wrap
+``keras.layers.LSTMCell`` and ``keras.layers.RNN`` (which students may not use), the
+training model is a running sum with a per-step read-out (not recurrent), and
+:func:`pass_through` returns its dataset unchanged. The stand-ins keep the contract's
+interface (``units``, ``call(x, (h, c))``, ``fused_weights()``, ``zero_states``). They are
+given the *original* Keras classes (from :attr:`course.grading.guard.RuntimeGuard.originals`),
+which the runtime guard does not record.
 """
 
 from __future__ import annotations
@@ -85,16 +88,35 @@ class ContractCell(keras.layers.Layer):
         self.build((None, kernel.shape[0]))
         self.keras_cell.set_weights([kernel, recurrent_kernel, bias])
 
-    def call(self, x: tf.Tensor, states: tuple[tf.Tensor, tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor]:
+    def fused_weights(self) -> tuple[tf.Tensor, tf.Tensor]:
+        """The Keras cell's weights stacked as one kernel, as a layer may ask a cell for them.
+
+        Returns:
+            ``(kernel (D + H, 4H), bias (4H,))``: the input kernel on top of the recurrent
+            one (the rows ``[x, h]`` multiply), gate order i, f, c, o.
+        """
+        if not self.keras_cell.built:
+            raise ValueError("fused_weights() needs a built cell: build the cell (e.g. in the layer's build())")
+        kernel = tf.concat([self.keras_cell.kernel, self.keras_cell.recurrent_kernel], axis=0)  # (D + H, 4H)
+        return kernel, tf.convert_to_tensor(self.keras_cell.bias)
+
+    def call(self, x: tf.Tensor, states: tuple[tf.Tensor, tf.Tensor],
+             fused_weights: tuple[tf.Tensor, tf.Tensor] | None = None,
+             training: bool | None = None) -> tuple[tf.Tensor, tf.Tensor]:
         """Advance one step.
 
         Args:
             x: tf.Tensor ``(B, D)``.
             states: pair ``(hidden_state, cell_state)``, each ``(B, H)``.
+            fused_weights: optional result of :meth:`fused_weights`, passed back by a layer
+                that reads the weights once before its loop; the Keras cell reads the same
+                variables itself, so it is not needed.
+            training: unused.
 
         Returns:
             The new ``(hidden_state, cell_state)``.
         """
+        del fused_weights, training  # the same variables, read by the Keras cell
         hidden_state, (_, cell_state) = self.keras_cell(x, [states[0], states[1]])
         return hidden_state, cell_state
 
@@ -166,50 +188,79 @@ class ContractLSTM(keras.layers.Layer):
         return self.rnn(x, initial_state=[states[0], states[1]])
 
 
-class GraderModel(keras.Model):
-    """The model the training checks hand to the student's ``train``: read-in, LSTM, read-out.
+class RunningSumModel(keras.Model):
+    """The model the training checks hand to the student's ``train``: a running sum, read out per step.
+
+    Not recurrent and not the exercise's model: ``p_t = sigmoid(k_t * sum_{s <= t} x_s + b_t)``,
+    with one weight ``k_t`` and one bias ``b_t`` per time step, both starting at 0 (so every
+    step starts at ``p_t = 0.5``). The sign of the running sum is the task's answer, so a
+    ``train`` that fits the last step makes ``k_{T-1}`` positive within a few Adam steps, while
+    a loss on another step leaves the last step at 0.5 (accuracy about 0.5). The per-step
+    weights also show which steps the loss reached (:meth:`steps_trained`).
 
     Args:
-        units: int, H.
+        max_steps: int, the longest sequence (T) it accepts.
         **kwargs: passed on to ``keras.Model``.
     """
 
-    def __init__(self, units: int = 32, **kwargs: Any) -> None:
-        """Create the layers.
+    def __init__(self, max_steps: int = 25, **kwargs: Any) -> None:
+        """Create the per-step weights.
 
         Args:
-            units: int, H.
+            max_steps: int, the longest sequence (T) it accepts.
             **kwargs: passed on to ``keras.Model``.
         """
         super().__init__(**kwargs)
-        self.read_in = keras.layers.Dense(units, name="read_in")
-        self.lstm = ContractLSTM(ContractCell(units), name="lstm")
-        self.read_out = keras.layers.Dense(1, activation="sigmoid", name="read_out")
+        self.max_steps = max_steps
+        self.step_weight = self.add_weight(shape=(max_steps,), initializer="zeros", name="step_weight")
+        self.step_bias = self.add_weight(shape=(max_steps,), initializer="zeros", name="step_bias")
 
-    def call(self, x: tf.Tensor) -> tf.Tensor:
+    def call(self, x: tf.Tensor, training: bool | None = None) -> tf.Tensor:
         """Map noise ``(B, T, 1)`` to probabilities ``(B, T, 1)``.
 
         Args:
             x: tf.Tensor ``(B, T, 1)``.
+            training: unused (accepted as Keras passes it).
 
         Returns:
             tf.Tensor ``(B, T, 1)``.
+
+        Raises:
+            ValueError: when ``x`` is not a batch of sequences ``(B, T, 1)``.
         """
-        return self.read_out(self.lstm(self.read_in(x)))
+        if x.shape.rank != 3 or (x.shape[-1] is not None and x.shape[-1] != 1):
+            raise ValueError(f"the grader's model expects a batch of sequences (B, T, 1), got shape {x.shape}")
+        steps = tf.shape(x)[1]
+        running = tf.cumsum(tf.cast(x[..., 0], self.step_weight.dtype), axis=1)  # (B, T)
+        logits = running * self.step_weight[:steps] + self.step_bias[:steps]  # (B, T)
+        return tf.sigmoid(logits)[..., None]  # (B, T, 1)
+
+    def steps_trained(self) -> list[int]:
+        """The time steps whose weights moved from their start (0), i.e. that the loss reached.
+
+        Returns:
+            list of int, step indices.
+        """
+        moved = (np.abs(np.asarray(self.step_weight)) + np.abs(np.asarray(self.step_bias))) > 0
+        return [int(t) for t in np.flatnonzero(moved)]
 
 
-def prepare(dataset: tf.data.Dataset, batch_size: int = 64, shuffle_buffer: int = 1000) -> tf.data.Dataset:
-    """The grader's ``prepare``, given to the student's ``train``.
+def pass_through(dataset: tf.data.Dataset, *args: Any, **kwargs: Any) -> tf.data.Dataset:
+    """Stand in for the student's ``prepare`` in the training part: return ``dataset`` unchanged.
+
+    The training part hands ``train`` data that is already batched (or, on the retry,
+    unbatched pairs): a ``train`` that prepares its data with ``prepare`` then gets the
+    batches as they are, and a broken ``prepare`` costs the data part's points only.
 
     Args:
-        dataset: tf.data.Dataset of single pairs.
-        batch_size: int, B.
-        shuffle_buffer: int, shuffle buffer size.
+        dataset: tf.data.Dataset.
+        *args: ignored (``batch_size``, ``shuffle_buffer``).
+        **kwargs: ignored.
 
     Returns:
-        The shuffled, batched, prefetched dataset.
+        The same dataset.
     """
-    return dataset.shuffle(shuffle_buffer).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return dataset
 
 
 def module(name: str, fallback: types.ModuleType | None = None, **attributes: Any) -> types.ModuleType:

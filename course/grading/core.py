@@ -439,7 +439,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
 
 
 def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: int = 0, jobs: int = 2,
-                 timeout_per_submission: float = 60.0) -> list[dict[str, tuple[bool, str]]]:
+                 timeout_per_submission: float = 60.0, per_child: int = 8) -> list[dict[str, tuple[bool, str]]]:
     """Grade many *trusted* submissions, several per child process (for the mutant suite only).
 
     The submissions of a part share one child, so TensorFlow starts once per part
@@ -452,6 +452,8 @@ def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: 
         seed: int, the inputs' seed.
         jobs: int, part children at once.
         timeout_per_submission: float, seconds added to a child's limit per submission.
+        per_child: int, most submissions in one child; a part with more is split over
+            several children of even size, so that no one child holds up the rest.
 
     Returns:
         For each submission, its verdicts (run parts asked for, plus ``rules`` and ``answers``).
@@ -459,21 +461,26 @@ def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: 
     wanted = {part: [i for i, parts in enumerate(parts_of) if part in parts] for part in START_ORDER}
     wanted = {part: indices for part, indices in wanted.items() if indices}
     inputs = {part: make_inputs(part, seed) for part in wanted}
+    chunks: list[tuple[str, list[int]]] = []
+    for part, indices in wanted.items():
+        count = -(-len(indices) // max(1, per_child))
+        chunks += [(part, indices[k::count]) for k in range(count)]
+    chunks.sort(key=lambda chunk: START_ORDER.index(chunk[0]))
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {part: pool.submit(run_part, part, [folders[i] for i in indices], inputs[part],
-                                     timeout=60 + timeout_per_submission * len(indices))
-                   for part, indices in wanted.items()}
+        futures = [pool.submit(run_part, part, [folders[i] for i in indices], inputs[part],
+                               timeout=60 + timeout_per_submission * len(indices))
+                   for part, indices in chunks]
         with quiet_stderr():
             oracles = _oracles(inputs)
             for made in oracles.values():
                 made()
-        runs = {part: future.result() for part, future in futures.items()}
+        runs = [future.result() for future in futures]
     verdicts: list[dict[str, tuple[bool, str]]] = [{} for _ in folders]
     records: list[list[str]] = [[] for _ in folders]
-    for part, indices in wanted.items():
+    for (part, indices), run in zip(chunks, runs):
         for position, index in enumerate(indices):
-            verdicts[index].update(judge_run(part, inputs[part], runs[part], position, oracles.get(part)))
-            evidence = runs[part].evidence[position] if position < len(runs[part].evidence) else None
+            verdicts[index].update(judge_run(part, inputs[part], run, position, oracles.get(part)))
+            evidence = run.evidence[position] if position < len(run.evidence) else None
             records[index] += evidence.guard if evidence is not None else []
     for index, folder in enumerate(folders):
         verdicts[index].update(_static_verdicts(folder, records[index], False))

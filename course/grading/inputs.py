@@ -18,6 +18,9 @@ TRAINING_BUDGET: dict[str, Any] = {
     "train": 4000, "val": 1000, "test": 2000, "epochs": 2, "learning_rate": 1e-3, "units": 32, "seq_len": 25,
 }
 
+#: Fraction of the validation labels the training part flips before handing them over.
+VAL_FLIPPED = 0.25
+
 
 @dataclass
 class PartInputs:
@@ -118,6 +121,10 @@ def make_inputs(part: str, seed: int) -> PartInputs:
         budget = TRAINING_BUDGET
         x_train, y_train = _noise(rng, budget["train"], budget["seq_len"])
         x_val, y_val = _noise(rng, budget["val"], budget["seq_len"])
+        # A quarter of the validation labels handed over are flipped on purpose: an honest
+        # val_accuracy (measured against the labels train was given) is then visibly lower than
+        # the training accuracy, so a train that reports the wrong number cannot pass by luck.
+        y_val = np.where(rng.random(y_val.shape) < VAL_FLIPPED, 1 - y_val, y_val).astype(np.int32)
         x_test, y_test = _noise(rng, budget["test"], budget["seq_len"])
         config = {k: budget[k] for k in ("epochs", "learning_rate", "units")}
         config["seed"] = int(rng.integers(2**31))

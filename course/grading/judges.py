@@ -398,8 +398,12 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
     def carries_state() -> tuple[bool, str]:
         view.need("forward")
         out, pert = view.array("forward.zero"), view.array("forward.perturbed")
-        if out.shape != pert.shape or out.ndim != 3:
-            return False, f"output shape {out.shape}"
+        expected = (batch, steps, units)
+        if out.shape != expected or pert.shape != expected:
+            # Shapes before meaning: out[:, -1] is the last step only for a (B, T, H) output.
+            time_major = " (time-major (T, B, H)?)" if out.shape == (steps, batch, units) else ""
+            return False, (f"cannot read the last step: the output has shape {out.shape}{time_major}, "
+                           f"not (batch, time, units) = {expected}; return (B, T, H)")
         change = float(np.max(np.abs(out[:, -1] - pert[:, -1])))
         return change > 1e-6, f"changing the first input moves the last output by {change:.3g}"
 
@@ -432,6 +436,36 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
 
     def gradients_graph() -> tuple[bool, str]:
         return _gradients("gradients_graph")
+
+    def trains_in_model() -> tuple[bool, str]:
+        patterns = (("lazy_tf_function", "built lazily in a tf.function train step"),
+                    ("eager_tape", "one eager call, then an eager tape"),
+                    ("fit", "model.fit (a weight that an epoch of SGD leaves unchanged got no gradient)"))
+        view.need()
+        for pattern, _ in patterns:  # an untouched exercise reads "not implemented yet"
+            error = view.evidence.errors.get(f"in_model.{pattern}")
+            if isinstance(error, dict) and error.get("not_implemented"):
+                raise Missing(error_text(error))
+        verdicts, details = [], []
+        for pattern, label in patterns:
+            probe = f"in_model.{pattern}"
+            if probe in view.evidence.errors:
+                verdicts.append(False)
+                details.append(f"{label}: {error_text(view.evidence.errors[probe])}")
+                continue
+            if not view.value(f"{probe}.tracked"):
+                verdicts.append(False)
+                details.append(f"{label}: the model's trainable_variables miss the cell's")
+                continue
+            ok, text = _all_positive(view.value(f"{probe}.norms"))
+            names = view.value(f"{probe}.names")
+            norms = view.value(f"{probe}.norms")
+            dead = [n.rsplit("/", 2)[-2] + "/" + n.rsplit("/", 1)[-1] if n.count("/") >= 1 else n
+                    for n, g in zip(names, norms) if g is None or g <= 1e-12]
+            verdicts.append(ok)
+            details.append(f"{label}: {text}" + (f" ({', '.join(dead[:4])}{', ...' if len(dead) > 4 else ''})"
+                                                 if dead else ""))
+        return all(verdicts), "; ".join(details)
 
     return _verdicts("layer", locals())
 
@@ -511,28 +545,60 @@ def judge_training(inputs: PartInputs, view: View, oracle: Any = None) -> dict[s
     epochs = inputs.config["epochs"]
     keys = ("loss", "accuracy", "val_loss", "val_accuracy")
 
-    def history_keys() -> tuple[bool, str]:
+    def _convention() -> str:
+        """Say which reading of the datasets the student's train used (and why not the other)."""
+        convention = view.evidence.values.get("train.convention")
+        failures = view.evidence.values.get("train.failures") or {}
+        text = {"batches": "train read prepared batches ((B, T, 1), (B, 1))",
+                "pairs": "train read unbatched pairs ((T, 1), (1,)) and batched them itself"}.get(
+                    convention, "train did not finish with either convention")
+        if convention == "pairs" and isinstance(failures, dict) and "batches" in failures:
+            text += f" (with batches it raised {error_text(failures['batches'])})"
+        return text
+
+    def _need_train() -> None:
+        """Like ``view.need("train")``, naming both conventions' errors when both failed."""
+        failures = view.evidence.values.get("train.failures")
+        not_implemented = isinstance(failures, dict) and any(
+            isinstance(f, dict) and f.get("not_implemented") for f in failures.values())
+        if "train" in view.evidence.errors and isinstance(failures, dict) and len(failures) > 1 and not not_implemented:
+            raise Missing("train raised with both readings of its datasets: with prepared batches "
+                          f"{error_text(failures.get('batches'))}; with unbatched pairs {error_text(failures.get('pairs'))}")
         view.need("train")
+
+    def history_keys() -> tuple[bool, str]:
+        _need_train()
         history = view.value("train.history")
         if not isinstance(history, dict):
             return False, f"train returned a {view.value('train.history_type')}, not a dict"
         bad = [k for k in keys if not (isinstance(history.get(k), list) and len(history[k]) == epochs
                                        and all(isinstance(v, (int, float)) for v in history[k]))]
-        return not bad, f"keys {sorted(history)}; missing or not {epochs} numbers per key: {bad or 'none'}"
+        return not bad, (f"keys {sorted(history)}; missing or not {epochs} numbers per key: {bad or 'none'}; "
+                         f"{_convention()}")
 
     def updates_weights() -> tuple[bool, str]:
-        view.need("train")
+        _need_train()
         change = view.value("train.weights_changed")
         return isinstance(change, float) and change > 1e-6, f"largest weight change {change}"
 
     def reaches_80() -> tuple[bool, str]:
-        view.need("train")
+        _need_train()
         accuracy = _accuracy(view.array("train.test").ravel(), inputs.secret["y_test"])
         return accuracy >= 0.80, (f"held-out accuracy {accuracy:.3f} after {epochs} epochs of "
-                                  f"{len(inputs.arrays['x_train'])} pairs (the bar is 0.80)")
+                                  f"{len(inputs.arrays['x_train'])} pairs (the bar is 0.80); {_convention()}")
+
+    def loss_last_step() -> tuple[bool, str]:
+        _need_train()
+        steps, trained = view.value("train.steps"), view.value("train.steps_trained")
+        if not isinstance(trained, list):
+            raise Missing("no record of the trained steps")
+        ok = trained == [steps - 1]
+        shown = trained if len(trained) <= 6 else [*trained[:3], "...", *trained[-2:]]
+        return ok, (f"the loss reached the grader model's read-out at step(s) {shown} "
+                    f"(expected only the last, {steps - 1})")
 
     def val_accuracy_honest() -> tuple[bool, str]:
-        view.need("train")
+        _need_train()
         measured = _accuracy(view.array("train.val").ravel(), inputs.secret["y_val"])
         history = view.value("train.history")
         reported = history.get("val_accuracy", [None])[-1] if isinstance(history, dict) and history.get(

@@ -40,12 +40,15 @@ class Mutant:
         caught_by: str, the check that must lose its points.
         parts: tuple of str, run parts to run for it when ``caught_by``'s part is not one
             (the runtime guard needs the code to run).
+        also: tuple of str, other run parts graded on it, which must keep full marks (the
+            parts are independent).
     """
 
     name: str
     patches: tuple[Patch, ...]
     caught_by: str
     parts: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("no_prefetch", _one("data.py", "\n        .prefetch(tf.data.AUTOTUNE)", ""), "data.prepare_prefetches"),
     # ---- cell.py
     Mutant("forget_bias_0", _one("cell.py", 'units, bias_initializer="ones", name="forget_gate"',
-                                 'units, name="forget_gate"'), "cell.forget_bias"),
+                                 'units, name="forget_gate"'), "cell.forget_bias", also=("layer",)),
     Mutant("bias_on_input_gate", (
         Patch("cell.py", 'keras.layers.Dense(units, name="input_gate")',
               'keras.layers.Dense(units, bias_initializer="ones", name="input_gate")'),
@@ -127,7 +130,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("hidden_first_concat", _one("cell.py", "tf.concat([x, hidden_state], axis=-1)",
                                        "tf.concat([hidden_state, x], axis=-1)"), "cell.matches_keras"),
     Mutant("swapped_states", _one("cell.py", "return new_hidden_state, new_cell_state",
-                                  "return new_cell_state, new_hidden_state"), "cell.state_order"),
+                                  "return new_cell_state, new_hidden_state"), "cell.state_order",
+           also=("layer", "model", "training")),
     # ---- layer.py
     Mutant("states_not_carried", _one("layer.py", """            hidden_state, cell_state = self.cell(
                 inputs.read(t), (hidden_state, cell_state), **cell_kwargs
@@ -155,12 +159,14 @@ MUTANTS: tuple[Mutant, ...] = (
                                     "zeros = tf.zeros((self.cell.units,)) + tf.zeros((batch_size, 1))[:1]"),
            "layer.zero_states"),
     Mutant("ignores_given_states", _one("layer.py", """        if states is None:
-            states = self.zero_states(batch_size)""", """        states = self.zero_states(batch_size)"""), "layer.initial_states"),
+            states = self.zero_states(batch_size)""", """        states = self.zero_states(batch_size)"""), "layer.initial_states",
+           also=("model", "training")),
     Mutant("returns_last_step", _one("layer.py", "return tf.transpose(outputs.stack(), [1, 0, 2])",
                                      "return outputs.stack()[-1]"), "layer.output_shape"),
     # ---- model.py
     Mutant("logits_not_probabilities", _one("model.py", 'keras.layers.Dense(1, activation="sigmoid", name="read_out")',
-                                            'keras.layers.Dense(1, name="read_out")'), "model.probabilities"),
+                                            'keras.layers.Dense(1, name="read_out")'), "model.probabilities",
+           also=("training",)),
     Mutant("lstm_skipped", _one("model.py", "hidden_states = self.lstm(features)", "hidden_states = features"),
            "model.uses_lstm"),
     Mutant("hidden_keras_lstm_by_name", _one("model.py", 'self.lstm = LSTM(LSTMCell(units), name="lstm")',
@@ -168,7 +174,8 @@ MUTANTS: tuple[Mutant, ...] = (
            "rules.no_builtin_rnn", parts=("model",)),
     # ---- train.py
     Mutant("loss_on_first_step", _one("train.py", "last = model(noise, training=True)[:, -1, :]",
-                                      "last = model(noise, training=True)[:, 0, :]"), "training.reaches_80"),
+                                      "last = model(noise, training=True)[:, 0, :]"), "training.reaches_80",
+           also=("model",)),
     Mutant("gradients_never_applied", _one("train.py", "        optimizer.apply_gradients(zip(grads, model.trainable_variables))\n",
                                            "        del grads\n"), "training.updates_weights"),
     Mutant("val_accuracy_on_first_step", _one("train.py", "last = model(noise, training=False)[:, -1, :]",

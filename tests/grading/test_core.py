@@ -197,3 +197,74 @@ def test_timeout_costs_only_that_part(tmp_path: Path) -> None:
     assert report.status == "timeout" and report.part_scores()["data"][0] == 0
     assert report.runs["data"].seconds < 40
     assert report.result("rules.docstrings").passed  # judged from the source, untouched by the timeout
+
+
+DOCSTRING_STYLES = {
+    "google": '    """Add.\n\n    Args:\n        a: int, left.\n        b: int, right.\n    """\n',
+    "numpy": '    """Add.\n\n    Parameters\n    ----------\n    a : int\n        Left.\n    b : int\n        Right.\n    """\n',
+    "sphinx": '    """Add.\n\n    :param a: left\n    :param b: right\n    :return: the sum\n    """\n',
+}
+
+
+@pytest.mark.parametrize("style", sorted(DOCSTRING_STYLES))
+def test_docstring_rule_accepts_each_convention(style: str) -> None:
+    """Google ``Args:``, NumPy ``Parameters`` and Sphinx ``:param x:`` all explain arguments; a skipped one is found.
+
+    Args:
+        style: str, the docstring convention.
+    """
+    doc = DOCSTRING_STYLES[style]
+    source = f"def add(a: int, b: int) -> int:\n{doc}    return a + b\n"
+    assert static.missing_docstrings({"data.py": ast.parse(source)}) == []
+    without_b = "\n".join(line for line in doc.splitlines() if not line.strip().startswith(
+        ("b:", "b :", ":param b:", "Right."))) + "\n"
+    source = f"def add(a: int, b: int) -> int:\n{without_b}    return a + b\n"
+    assert [f.what for f in static.missing_docstrings({"data.py": ast.parse(source)})] == [
+        "add: the docstring does not explain b"]
+
+
+@pytest.mark.parametrize("style", sorted(DOCSTRING_STYLES))
+def test_class_docstring_explains_init(style: str) -> None:
+    """Arguments documented in the class docstring count for ``__init__`` (as Keras documents its layers).
+
+    Args:
+        style: str, the docstring convention of the class docstring.
+    """
+    class_doc = DOCSTRING_STYLES[style].replace("Add.", "A layer.")
+    init = '    def __init__(self, a: int, b: int) -> None:\n        """Create it."""\n        self.a = a + b\n'
+    source = f"class Cell:\n{class_doc}\n{init}"
+    assert static.missing_docstrings({"cell.py": ast.parse(source)}) == [], source
+    bare = "class Cell:\n    \"\"\"A layer.\"\"\"\n\n    def __init__(self, a: int, b: int) -> None:\n        \"\"\"Create it.\"\"\"\n"
+    found = [f.what for f in static.missing_docstrings({"cell.py": ast.parse(bare + "        self.a = a\n")})]
+    assert found == ["Cell.__init__: the docstring does not explain a", "Cell.__init__: the docstring does not explain b"]
+
+
+def test_grader_cell_fused_weights_are_keras_weights() -> None:
+    """The grader's stand-in cell offers ``fused_weights()``: the kernel ``[W_x; W_h]`` and bias that give its step.
+
+    A layer may read the weights from its cell once, before its loop; the stand-in must
+    hand out the numbers its own step uses, in Keras' gate order (i, f, c, o).
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    from course.grading.contract import ContractCell
+
+    rng = np.random.default_rng(0)
+    units, features, batch = 3, 2, 4
+    cell = ContractCell(units)
+    cell.set_keras_weights(rng.normal(size=(features, 4 * units)).astype("float32"),
+                           rng.normal(size=(units, 4 * units)).astype("float32"),
+                           rng.normal(size=(4 * units,)).astype("float32"))
+    x, h, c = (tf.constant(rng.normal(size=(batch, n)), tf.float32) for n in (features, units, units))
+    kernel, bias = cell.fused_weights()
+    assert kernel.shape == (features + units, 4 * units) and bias.shape == (4 * units,)
+    z_i, z_f, z_g, z_o = np.split(np.concatenate([x, h], axis=1) @ np.asarray(kernel) + np.asarray(bias), 4, axis=1)
+
+    def sigmoid(z: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-z))
+
+    c_new = sigmoid(z_f) * np.asarray(c) + sigmoid(z_i) * np.tanh(z_g)
+    h_new = sigmoid(z_o) * np.tanh(c_new)
+    got_h, got_c = cell(x, (h, c), fused_weights=(kernel, bias))
+    assert np.allclose(got_h, h_new, atol=1e-5) and np.allclose(got_c, c_new, atol=1e-5)

@@ -50,3 +50,18 @@ def test_variant_earns_full_marks(variant: Variant, verdicts: dict[str, dict[str
     assert {BY_NAME[name].part for name in graded} == parts
     failed = {name: detail for name, (passed, detail) in graded.items() if not passed}
     assert not failed, f"{variant.name} lost points: {failed}"
+
+
+@pytest.mark.parametrize("mutant", [m for m in MUTANTS if m.also], ids=[m.name for m in MUTANTS if m.also])
+def test_mutant_costs_only_its_part(mutant: Mutant, verdicts: dict[str, dict[str, tuple[bool, str]]]) -> None:
+    """A mistake in one part leaves every other graded part at full marks (the parts are independent).
+
+    Args:
+        mutant: Mutant with ``also`` parts.
+        verdicts: every case's verdicts.
+    """
+    graded = verdicts[mutant.name]
+    for part in mutant.also:
+        failed = {n: d for n, (p, d) in graded.items() if BY_NAME[n].part == part and not p}
+        assert any(BY_NAME[n].part == part for n in graded), f"{part} was not graded"
+        assert not failed, f"{mutant.name} (a {BY_NAME[mutant.caught_by].part} mistake) cost {part} points: {failed}"

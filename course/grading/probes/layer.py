@@ -1,7 +1,11 @@
 """Probes for ``layer.py``, run on the grader's :class:`~course.grading.contract.ContractCell`.
 
-The student's ``LSTM`` always gets the grader's cell, so a broken ``cell.py`` costs
-nothing here: the layer's checks test the unrolling only.
+The student's ``LSTM`` gets the grader's cell (which offers ``fused_weights()`` as the
+reference cell does), so a broken ``cell.py`` costs nothing here: the layer's checks
+test the unrolling only. Besides the bare layer, the probes train the layer inside a
+grader-owned model (:class:`LayerHarness`) under the three call patterns that can
+silently cut the cell off from its gradients: built lazily inside an outer
+``tf.function`` train step, one eager call then an eager tape, and ``model.fit``.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -117,6 +122,116 @@ def _tracked(lstm: Any, cell: Any) -> bool:
     return bool(cell.trainable_variables) and all(id(v) in ids for v in cell.trainable_variables)
 
 
+class LayerHarness(keras.Model):
+    """A grader-owned model around the student's layer: ``Dense(1)`` on its output, no read-in.
+
+    It puts the layer where training uses it, inside a ``keras.Model`` under an optimizer,
+    so the probes can watch the call patterns that silently cut a cell off from its
+    gradients (see ``docs/graph-mode.md``). It is not the exercise's model: no read-in, no
+    sigmoid, and the loss is an arbitrary weighted sum.
+
+    Args:
+        layer: the student's ``LSTM``, on a grader cell.
+        **kwargs: passed on to ``keras.Model``.
+    """
+
+    def __init__(self, layer: keras.layers.Layer, **kwargs: Any) -> None:
+        """Keep the layer and add a linear head.
+
+        Args:
+            layer: the student's ``LSTM``.
+            **kwargs: passed on to ``keras.Model``.
+        """
+        super().__init__(**kwargs)
+        self.layer = layer
+        self.head = keras.layers.Dense(1, name="head")
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        """Run the layer and the head.
+
+        Args:
+            x: tf.Tensor ``(B, T, D)``.
+
+        Returns:
+            tf.Tensor ``(B, T, 1)``.
+        """
+        return self.head(self.layer(x))
+
+
+def _variable_names(variables: list[Any]) -> list[str]:
+    """Names of variables for the report.
+
+    Args:
+        variables: list of variables.
+
+    Returns:
+        list of str.
+    """
+    return [str(getattr(v, "path", None) or v.name) for v in variables]
+
+
+def _in_model(module: types.ModuleType, rec: Recorder, make_cell: Any, x: tf.Tensor, r: tf.Tensor) -> None:
+    """Train the student's layer inside :class:`LayerHarness` under each pattern that can cut gradients.
+
+    Records, per pattern, the gradient norm (or, for ``fit``, the change) of every
+    trainable variable of the model, and whether the cell's variables are among them.
+
+    Args:
+        module: the student's ``layer`` module.
+        rec: Recorder.
+        make_cell: :class:`CellMaker`.
+        x: tf.Tensor ``(B, T, D)``.
+        r: tf.Tensor ``(B, T, 1)``, the loss's weights.
+    """
+    def fresh() -> tuple[LayerHarness, Any]:
+        cell = make_cell(weights=False)
+        return LayerHarness(module.LSTM(cell), name="harness"), cell
+
+    def record(pattern: str, model: LayerHarness, cell: Any, norms: list[float]) -> None:
+        ids = {id(v) for v in model.trainable_variables}
+        rec.put(f"in_model.{pattern}.tracked", bool(cell.trainable_variables)
+                and all(id(v) in ids for v in cell.trainable_variables))
+        rec.put(f"in_model.{pattern}.names", _variable_names(model.trainable_variables))
+        rec.put(f"in_model.{pattern}.norms", norms)
+
+    with rec.probe("in_model.lazy_tf_function"):
+        model, cell = fresh()
+
+        @tf.function
+        def step(inputs: tf.Tensor) -> list[tf.Tensor]:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(model(inputs) * r)  # the model is built here, inside the train step
+            found = tape.gradient(loss, model.trainable_variables)
+            return [tf.constant(-1.0) if g is None else tf.norm(g) for g in found]
+
+        record("lazy_tf_function", model, cell, [float(n) for n in step(x)])
+
+    with rec.probe("in_model.eager_tape"):
+        model, cell = fresh()
+        model(x)  # one eager call outside any tape
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(x) * r)
+        record("eager_tape", model, cell, gradient_norms(tape.gradient(loss, model.trainable_variables)))
+
+    with rec.probe("in_model.fit"):
+        model, cell = fresh()
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        before: dict[int, np.ndarray] = {}
+
+        class Snapshot(keras.callbacks.Callback):
+            """Keep every weight after the first epoch (fit builds the model lazily, in its first step)."""
+
+            def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+                if epoch == 0:
+                    before.update({id(v): np.array(v) for v in model.trainable_variables})
+
+        target = tf.random.stateless_normal(tuple(r.shape), seed=(3, 4))
+        model.fit(x, target, batch_size=int(x.shape[0]), epochs=2, verbose=0, callbacks=[Snapshot()])
+        changes = [float(np.max(np.abs(np.array(v) - before[id(v)]))) if id(v) in before else -1.0
+                   for v in model.trainable_variables]
+        record("fit", model, cell, changes)
+
+
 def _ops(function: Any, spec: tf.TensorSpec) -> list[str]:
     """Trace ``function`` for ``spec`` and list its graph's op types (function library included).
 
@@ -216,3 +331,5 @@ def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays:
         rec.put("gradients_graph.count", len(cell.trainable_variables))
         rec.put("gradients_graph.tracked", _tracked(lstm, cell))
         rec.put("gradients_graph.norms", norms)
+
+    _in_model(module, rec, make_cell, x, tf.constant(arrays["r"][..., :1], tf.float32))
