@@ -78,6 +78,27 @@ def render(report: object, console: object) -> None:
         console.print("[dim]Checks marked manual are provisional: an instructor reads your answers.[/]")
 
 
+def warn_without_sandbox(console: object) -> None:
+    """Say once, before grading, when student code will run without the sandbox.
+
+    Here the student grades their own code, so grading goes on; the instructors' batch
+    grader and Gradescope runner refuse instead.
+
+    Args:
+        console: rich Console.
+    """
+    from course.grading import sandbox
+
+    try:
+        box = sandbox.current()
+    except (sandbox.SandboxUnavailable, ValueError) as error:
+        console.print(f"[yellow]Warning: {error}[/]")
+        return
+    if not box.active:
+        console.print(f"[yellow]Warning: your code runs without a sandbox ({box.reason}); "
+                      "it can read and change your files like any program you start.[/]")
+
+
 def run(args: argparse.Namespace) -> int:
     """Grade the folder and print the table.
 
@@ -95,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
     if not console.is_terminal:
         console.width = 120  # a log or a pipe: wide enough for the hints
     path = _resolve(args.folder)
+    warn_without_sandbox(console)
     console.print(f"Grading {path} (each part runs in its own process; this takes about a minute)...")
     report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed)
     render(report, console)

@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output-kb", type=int, default=20, help="output kept per submission, KiB (default: 20)")
     parser.add_argument("--core-option", action="append", default=[], metavar="KEY=VALUE",
                         help="extra keyword argument for the grading core (VALUE read as JSON if it parses)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="grade even where no sandbox can start: student code then runs unconfined, as you "
+                             "(recorded as isolation 'none' in the gradebook and the reports)")
     parser.add_argument("--core", default="course.grading.core", help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
 
@@ -84,12 +87,14 @@ def run(args: argparse.Namespace) -> int:
         args: the parsed arguments.
 
     Returns:
-        0 whatever the scores; 2 when a path does not exist.
+        0 whatever the scores; 2 when a path does not exist or no sandbox can start (without
+        ``--no-sandbox``); 3 when the grader's own files changed while grading.
     """
     from rich.console import Console
 
-    from course.grading.batch import BatchOptions
+    from course.grading.batch import BatchOptions, GraderChanged, isolation_for
     from course.grading.batch_submission import discover
+    from course.grading.sandbox import SandboxUnavailable
     from course.grading.sandbox_batch import Limits
 
     err = Console(stderr=True)
@@ -106,12 +111,24 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs if many else 1, core_jobs=1 if many else args.jobs,
         limits=Limits(wall_seconds=args.timeout, memory_mb=args.memory_mb, output_bytes=args.output_kb * 1024),
         core_options=_core_options(args), force=args.force, core=args.core,
+        sandbox="off" if args.no_sandbox else "require",
     )
-    if args.json:
-        return _run_json(submissions, options, args)
-    out = args.out or Path("gradebook.csv")
-    reports = args.reports or out.with_name(f"{out.stem}-reports")
-    rows = _with_progress(submissions, out, reports, options, err)
+    try:
+        isolation = isolation_for(options)
+    except SandboxUnavailable as error:
+        err.print(f"[red]Refusing to grade: {error}[/]")
+        return 2
+    if isolation == "none":
+        err.print("[yellow]--no-sandbox: student code runs unconfined, as you; rows record isolation 'none'.[/]")
+    try:
+        if args.json:
+            return _run_json(submissions, options, args)
+        out = args.out or Path("gradebook.csv")
+        reports = args.reports or out.with_name(f"{out.stem}-reports")
+        rows = _with_progress(submissions, out, reports, options, err)
+    except GraderChanged as error:
+        err.print(f"[red bold]Stopped: {error}[/]")
+        return 3
     _summary(rows, out, reports)
     return 0
 
@@ -191,13 +208,20 @@ def _run_json(submissions: list[Submission], options: BatchOptions, args: argpar
 
     Returns:
         0.
+
+    Raises:
+        GraderChanged: the grader's package changed while a submission was graded.
     """
     from course.grading import gradebook
-    from course.grading.batch import grade_one, write_report
+    from course.grading.batch import GraderChanged, grade_one, package_hash, write_report
 
     book = gradebook.read(args.out) if args.out else {}
+    fence = package_hash(options.fence)
     for submission in submissions:
         row, result, outcome = grade_one(submission, options)
+        if package_hash(options.fence) != fence:
+            raise GraderChanged(f"the grader's own files in {options.fence} changed while grading {submission.name}; "
+                                "nothing more is graded. Reinstall the grader, then regrade.")
         if args.reports or args.out:
             write_report(row, result, outcome, args.reports or args.out.with_name(f"{args.out.stem}-reports"))
         if args.out:

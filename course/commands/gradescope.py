@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="wall-clock seconds per part (one child process per part), passed to the core")
     parser.add_argument("--memory-mb", type=int, default=6144, help="memory cap per submission, MiB (default: 6144)")
     parser.add_argument("--jobs", type=int, default=2, help="part processes at once for one submission (default: 2)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="let the bundle grade where bubblewrap cannot start (student code then runs unconfined, "
+                             "as root on Gradescope); without it such a run scores 0 and says why")
     parser.set_defaults(func=run)
 
 
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from course.grading.gradescope import build
 
     config: dict = {"timeout": args.timeout, "memory_mb": args.memory_mb, "jobs": args.jobs, "core_options": {}}
+    if args.no_sandbox:
+        config["no_sandbox"] = True
     if args.part_timeout is not None:
         from course.grading.checks import RUN_PARTS
 

@@ -9,8 +9,10 @@ report as received by this process; nothing the submission prints or writes coun
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,11 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from course.grading import gradebook, report
+from course.grading import gradebook, report, sandbox
 from course.grading.batch_submission import Submission, content_hash
 from course.grading.gradebook import Row
 from course.grading.sandbox_batch import Limits, WorkerOutcome, run_isolated
-from course.impl import REPO_ROOT
 
 #: Longest ``output`` kept per check (Gradescope shows, and stores, less than a student can print).
 MAX_TEST_OUTPUT = 4_000
@@ -42,8 +43,10 @@ class BatchOptions:
         core: str, the module that provides ``grade_submission``.
         core_options_for: dict of submission name to core options that override
             ``core_options`` for that submission (e.g. grade only some parts).
-        guard_roots: tuple of Path, folders student code may not read (default: the
-            repository's ``solutions/`` when it exists).
+        sandbox: str, ``require`` (refuse to grade when no sandbox can start) or ``off``
+            (``--no-sandbox``: run student code unconfined, recorded as ``none``).
+        fence: Path, the grader's package, hashed before and after every submission
+            (default: ``course/``).
     """
 
     jobs: int = 1
@@ -53,17 +56,44 @@ class BatchOptions:
     force: bool = False
     core: str = "course.grading.core"
     core_options_for: dict[str, dict] = field(default_factory=dict)
-    guard_roots: tuple[Path, ...] = field(default_factory=lambda: _reference_folders())
+    sandbox: str = "require"
+    fence: Path = field(default_factory=lambda: Path(__file__).resolve().parents[1])
 
 
-def _reference_folders() -> tuple[Path, ...]:
-    """The reference solution's folder, when this installation has one.
+class GraderChanged(RuntimeError):
+    """The grader's own package changed while a batch was graded: nothing more is graded."""
+
+
+def package_hash(folder: Path) -> str:
+    """SHA-256 over every file of a package (names and bytes; ``__pycache__`` left out).
+
+    Args:
+        folder: Path, e.g. ``course/``.
 
     Returns:
-        ``(REPO_ROOT / "solutions",)`` or ``()``.
+        The hex digest.
     """
-    folder = REPO_ROOT / "solutions"
-    return (folder,) if folder.is_dir() else ()
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if "__pycache__" not in p.parts and not p.is_dir()):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes() if file.is_file() and not file.is_symlink() else os.fsencode(os.readlink(file)))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def isolation_for(options: BatchOptions) -> str:
+    """The isolation level the batch will give student code, refusing when it cannot give one.
+
+    Args:
+        options: BatchOptions.
+
+    Returns:
+        ``bwrap+uid``, ``bwrap`` or ``none`` (only under ``sandbox="off"``).
+
+    Raises:
+        course.grading.sandbox.SandboxUnavailable: no sandbox can start and ``--no-sandbox`` was not given.
+    """
+    return sandbox.current("off" if options.sandbox == "off" else "require").level
 
 
 def normalise(result: dict) -> dict:
@@ -233,7 +263,7 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
             [str(submission.path), "--jobs", str(options.core_jobs), "--core-options",
              json.dumps({**options.core_options, **options.core_options_for.get(submission.name, {})}),
              "--core", options.core],
-            limits=options.limits, cwd=Path(scratch), guard_roots=options.guard_roots,
+            limits=options.limits, cwd=Path(scratch), sandbox_mode="off" if options.sandbox == "off" else "require",
         )
     record = outcome.result
     status, reason = status_of(outcome, record)
@@ -253,6 +283,8 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
         seconds=outcome.seconds, peak_memory_mb=outcome.peak_memory_mb, output_bytes=outcome.output_bytes,
         reason=reason, sha256=sha256, grader=grader,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        # What the parts reported, else what the batch enforced (under ``require`` no part runs unsandboxed).
+        isolation=str((record or {}).get("isolation") or isolation_for(options)),
     )
     return row, result, outcome
 
@@ -308,16 +340,40 @@ def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, opti
             on_done(book[str(submission.path)], True)
 
     max_score = _usual_max(book.values())
+    if todo:
+        isolation_for(options)  # refuses before anything runs when no sandbox can start
+    fence = package_hash(options.fence)
+    changed: list[str] = []
+
+    def guarded(submission: Submission) -> tuple[Row, dict, WorkerOutcome] | None:
+        """Grade one submission unless the grader changed; check the grader again afterwards."""
+        if changed or package_hash(options.fence) != fence:
+            changed.append("before " + submission.name)
+            return None
+        graded = grade_one(submission, options, sha256=hashes[submission.path], grader=grader, max_score=max_score)
+        if package_hash(options.fence) != fence:
+            changed.append("after " + submission.name)
+        return graded
+
     with ThreadPoolExecutor(max_workers=max(options.jobs, 1)) as pool:
-        futures = {pool.submit(grade_one, s, options, sha256=hashes[s.path], grader=grader, max_score=max_score): s
-                   for s in todo}
+        futures = [pool.submit(guarded, s) for s in todo]
         for future in as_completed(futures):
-            row, result, outcome = future.result()
+            graded = future.result()
+            if graded is None or changed:  # graded by a grader that may have been changed: not recorded
+                continue
+            row, result, outcome = graded
             write_report(row, result, outcome, reports)
             book[row.submission] = row
             gradebook.write(out, list(book.values()))
             if on_done is not None:
                 on_done(row, False)
+    if changed:
+        _fill_missing_max(book)
+        gradebook.write(out, list(book.values()))
+        raise GraderChanged(
+            f"the grader's own files in {options.fence} changed while grading (noticed {changed[0]}); "
+            "grading stopped and nothing more was graded. Reinstall the grader (e.g. git checkout / reinstall "
+            "the package), then regrade: rows graded since the change cannot be trusted.")
     _fill_missing_max(book)
     gradebook.write(out, list(book.values()))
     return [book[str(s.path)] for s in submissions]

@@ -15,7 +15,6 @@ import importlib
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,8 +38,6 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--core-options", default="{}", help="JSON object of keyword arguments for the core")
-    parser.add_argument("--hide", action="append", default=[], type=Path,
-                        help="folder to hide under an empty tmpfs (only inside a private mount namespace)")
     parser.add_argument("--core", default="course.grading.core",
                         help="module that provides grade_submission (tests use a light stand-in)")
     return parser.parse_args(argv)
@@ -53,23 +50,6 @@ def _lower_limits() -> None:
         soft, hard = resource.getrlimit(limit)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(limit, (value, value))
-
-
-def hide(folders: list[Path]) -> None:
-    """Lay an empty, read-only tmpfs over each folder (the caller is in its own mount namespace).
-
-    Args:
-        folders: list of Path, e.g. the repository's ``solutions/``.
-
-    Raises:
-        RuntimeError: when a mount fails (grading must not go on with the reference visible).
-    """
-    for folder in folders:
-        if folder.is_dir():
-            done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=4k,mode=0555", "lstm-course-hidden",
-                                   str(folder)], capture_output=True, text=True)
-            if done.returncode != 0:
-                raise RuntimeError(f"could not hide {folder}: {done.stderr.strip()}")
 
 
 def invalid_result(reason: str) -> dict:
@@ -91,8 +71,7 @@ def invalid_result(reason: str) -> dict:
             "status": "invalid", "reason": reason, "output": f"Status: invalid ({reason})"}
 
 
-def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str,
-          hidden: list[Path] = ()) -> dict:
+def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str) -> dict:
     """Grade one submission with the core and return a JSON-ready record.
 
     Args:
@@ -101,11 +80,11 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
         jobs: int, parallel part processes for the core.
         core_options: dict, extra keyword arguments for ``grade_submission``.
         core: str, the module that provides ``grade_submission``.
-        hidden: list of Path, folders to hide once the submission is copied.
 
     Returns:
-        ``{"gradescope": dict, "invalid_reason": str}``: the core's report in Gradescope's
-        shape, and why the submission is invalid (empty when it is not).
+        ``{"gradescope": dict, "invalid_reason": str, "isolation": str}``: the core's report
+        in Gradescope's shape, why the submission is invalid (empty when it is not), and the
+        weakest sandbox its part children ran in (empty when none ran).
     """
     invalid_reason = ""
     try:
@@ -117,9 +96,11 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
         root = scratch / "empty-submission"  # another core grades an empty package instead
         root.mkdir(exist_ok=True)
     grade_submission = importlib.import_module(core).grade_submission
-    hide(list(hidden))  # after the copy: the submission may be the reference itself
     report = grade_submission(root, jobs=jobs, **core_options)
-    return {"gradescope": report.to_gradescope(), "invalid_reason": invalid_reason}
+    # The sandbox each part child really ran in (the weakest counts), as the runner reported it.
+    levels = {getattr(run, "isolation", "") for run in getattr(report, "runs", {}).values()} - {""}
+    isolation = next((level for level in ("none", "bwrap", "bwrap+uid") if level in levels), "")
+    return {"gradescope": report.to_gradescope(), "invalid_reason": invalid_reason, "isolation": isolation}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,8 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     # Inside the parent's scratch folder, which the parent removes even when this process is killed.
     with tempfile.TemporaryDirectory(prefix="worker-", dir=Path.cwd()) as scratch:
         os.chdir(scratch)  # never the repository: ``solutions`` must not be on sys.path
-        record = grade(args.submission, Path(scratch), args.jobs, json.loads(args.core_options), args.core,
-                       args.hide)
+        record = grade(args.submission, Path(scratch), args.jobs, json.loads(args.core_options), args.core)
     record["worker_seconds"] = time.monotonic() - start
     with os.fdopen(args.result_fd, "wb") as pipe:
         pipe.write(encode_result(key, record))

@@ -18,7 +18,7 @@ STATUSES = ("ok", "timeout", "crashed", "invalid")
 #: Columns before the per-part ones.
 FIXED = ("name", "submission", "status", "score", "max_score", "percent")
 #: Columns after the per-part ones.
-TRAILING = ("seconds", "peak_memory_mb", "output_bytes", "reason", "report", "sha256", "grader", "graded_at")
+TRAILING = ("isolation", "seconds", "peak_memory_mb", "output_bytes", "reason", "report", "sha256", "grader", "graded_at")
 
 
 @dataclass
@@ -40,6 +40,8 @@ class Row:
         sha256: str, its content hash.
         grader: str, the grader fingerprint it was graded with.
         graded_at: str, ISO time of grading.
+        isolation: str, the sandbox its code ran in: ``bwrap+uid``, ``bwrap`` or ``none``
+            (:mod:`course.grading.sandbox`); empty when no part ran.
     """
 
     name: str
@@ -56,6 +58,7 @@ class Row:
     sha256: str = ""
     grader: str = ""
     graded_at: str = ""
+    isolation: str = ""
 
     def to_csv(self) -> dict[str, str]:
         """The row as CSV cells.
@@ -70,6 +73,7 @@ class Row:
             "seconds": f"{self.seconds:.1f}", "peak_memory_mb": f"{self.peak_memory_mb:.0f}",
             "output_bytes": str(self.output_bytes), "reason": self.reason, "report": self.report,
             "sha256": self.sha256, "grader": self.grader, "graded_at": self.graded_at,
+            "isolation": self.isolation,
         }
         for part, (score, maximum) in self.parts.items():
             cells[part] = _number(score)
@@ -95,7 +99,7 @@ class Row:
             seconds=float(cells.get("seconds") or 0), peak_memory_mb=float(cells.get("peak_memory_mb") or 0),
             output_bytes=int(cells.get("output_bytes") or 0), reason=cells.get("reason", ""),
             report=cells.get("report", ""), sha256=cells.get("sha256", ""), grader=cells.get("grader", ""),
-            graded_at=cells.get("graded_at", ""),
+            graded_at=cells.get("graded_at", ""), isolation=cells.get("isolation", ""),
         )
 
 

@@ -17,8 +17,9 @@ import traceback
 from pathlib import Path
 
 from course.grading import report
-from course.grading.batch import BatchOptions, grade_one
+from course.grading.batch import BatchOptions, GraderChanged, grade_one, isolation_for, package_hash
 from course.grading.batch_submission import Submission
+from course.grading.sandbox import SandboxUnavailable
 from course.grading.sandbox_batch import Limits
 
 #: Gradescope's documented fields for the whole submission that this runner sets.
@@ -29,8 +30,9 @@ def options_from(config: dict) -> BatchOptions:
     """Grading options from the bundle's ``grading.json``.
 
     Args:
-        config: dict with optional ``timeout``, ``memory_mb``, ``output_kb``, ``jobs``, ``core_options``
-            and ``core`` (the module providing ``grade_submission``; tests use a stand-in).
+        config: dict with optional ``timeout``, ``memory_mb``, ``output_kb``, ``jobs``, ``core_options``,
+            ``no_sandbox`` (run student code unconfined where bubblewrap cannot start) and ``core``
+            (the module providing ``grade_submission``; tests use a stand-in).
 
     Returns:
         BatchOptions for one submission.
@@ -39,7 +41,8 @@ def options_from(config: dict) -> BatchOptions:
                     output_bytes=int(config.get("output_kb", 20)) * 1024)
     return BatchOptions(jobs=1, core_jobs=int(config.get("jobs", 1)), limits=limits,
                         core_options=dict(config.get("core_options", {})),
-                        core=str(config.get("core", "course.grading.core")))
+                        core=str(config.get("core", "course.grading.core")),
+                        sandbox="off" if config.get("no_sandbox") else "require")
 
 
 def results_for(root: Path, config: dict) -> dict:
@@ -49,18 +52,27 @@ def results_for(root: Path, config: dict) -> dict:
         root: Path, the autograder root (``/autograder`` on Gradescope).
         config: dict, the bundle's grading settings.
 
+    Raises:
+        course.grading.sandbox.SandboxUnavailable: no sandbox can start and ``no_sandbox`` is not set.
+        GraderChanged: the autograder's package changed while the submission was graded.
+
     Returns:
         The results: ``score``, ``tests`` (each with ``name``, ``score``, ``max_score``,
         ``output``, ``status``), ``output`` (the student's Markdown report),
         ``output_format``, ``execution_time``, ``stdout_visibility`` and ``extra_data``.
     """
     start = time.monotonic()
-    row, result, _ = grade_one(Submission(path=(root / "submission").resolve(), name="submission"),
-                               options_from(config))
+    options = options_from(config)
+    isolation_for(options)  # refuses (SandboxUnavailable) unless a sandbox starts or no_sandbox is set
+    fence = package_hash(options.fence)
+    row, result, _ = grade_one(Submission(path=(root / "submission").resolve(), name="submission"), options)
+    if package_hash(options.fence) != fence:
+        raise GraderChanged(f"the autograder's own files in {options.fence} changed while grading")
     tests = [{**t, "status": "passed" if t["score"] >= t["max_score"] else "failed"}
              for t in result.get("tests", [])]
     return {
         **result,
+        "extra_data": {**(result.get("extra_data") or {}), "isolation": row.isolation},
         "tests": tests,
         "score": row.score,
         "output": report.markdown(row, result),
@@ -99,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     config = json.loads(args.config.read_text()) if args.config and args.config.exists() else {}
     try:
         results = results_for(args.root, config)
+    except SandboxUnavailable as error:  # the instructor's setting to fix: say so, score nothing
+        print(error)
+        results = {"score": 0.0, "tests": [], "stdout_visibility": STDOUT_VISIBILITY,
+                   "output": "The autograder could not start its sandbox, so it graded nothing; please tell your "
+                             "instructor.", "extra_data": {"status": "crashed", "reason": str(error)}}
     except Exception:  # the autograder's own failure: still a results file, and the trace for the instructor
         trace = traceback.format_exc()
         print(trace)

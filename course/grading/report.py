@@ -58,6 +58,14 @@ def _longest_backticks(text: str) -> int:
     return longest
 
 
+#: What each isolation level of :mod:`course.grading.sandbox` means, for the report.
+ISOLATION_TEXT = {
+    "bwrap+uid": "sandboxed: read-only files, no network, unprivileged uid",
+    "bwrap": "sandboxed: read-only files, no network",
+    "none": "not sandboxed",
+}
+
+
 def markdown(row: Row, result: dict) -> str:
     """The student's report.
 
@@ -75,6 +83,8 @@ def markdown(row: Row, result: dict) -> str:
         f"**Score: {row.score:g} / {row.max_score:g}** · status: `{row.status}` ({STATUS_TEXT.get(row.status, row.status)})",
         "",
     ]
+    if row.isolation:
+        lines += [f"Isolation: `{row.isolation}` ({ISOLATION_TEXT.get(row.isolation, row.isolation)})", ""]
     if row.reason:
         lines += [f"> {_cell(row.reason)}", ""]
     if row.parts:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course.grading import sandbox as jail
 from course.grading.inputs import PartInputs
 from course.grading.judges import Evidence
 from course.impl import REPO_ROOT
@@ -29,6 +30,14 @@ from course.impl import REPO_ROOT
 TIMEOUTS: dict[str, float] = {"data": 90, "cell": 90, "layer": 120, "model": 90, "training": 240}
 #: Default address-space cap of a child, in MiB (TensorFlow maps about 1.5 GiB at import).
 MEMORY_MB = 6144
+#: Largest file a child may write, in MiB (RLIMIT_FSIZE; a disk fill stops there).
+FILE_MB = 256
+#: Processes and threads the child's uid may have (RLIMIT_NPROC; a fork bomb stops there).
+#: TensorFlow starts a few dozen threads per process (more on many cores). The count is the
+#: sandbox's own: under a user namespace by the kernel's per-namespace accounting, as root
+#: because each sandbox gets a uid of its own (:func:`course.grading.sandbox.unprivileged_id`).
+#: TensorFlow's pools grow with the cores: measured 9 threads in a trained process on 2 cores.
+PROCESSES = max(128, 4 * (os.cpu_count() or 1) + 32)
 #: Captured output kept from each child: this many characters from its start and its end.
 OUTPUT_KEEP = 1500
 #: Largest result file read from a child.
@@ -46,6 +55,7 @@ class PartRun:
         reason: str, why it is not ``ok``.
         output: str, what the child printed (truncated).
         evidence: list of Evidence or None, one per submission (None: nothing came back).
+        isolation: str, the sandbox the child ran in (:data:`course.grading.sandbox.LEVELS`).
     """
 
     part: str
@@ -54,6 +64,7 @@ class PartRun:
     reason: str = ""
     output: str = ""
     evidence: list[Evidence | None] = field(default_factory=list)
+    isolation: str = jail.NONE
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -163,18 +174,22 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
             _copy(folder, copy)
             entries.append({"folder": str(copy), "name": f"submission_{part}_{index}"})
         request = {"part": part, "submissions": entries, "config": inputs.config, "memory_mb": memory_mb,
-                   "repo_root": str(REPO_ROOT)}
+                   "file_mb": FILE_MB, "processes": PROCESSES, "repo_root": str(REPO_ROOT)}
         (workdir / "request.json").write_text(json.dumps(request))
         np.savez(workdir / "inputs.npz", **inputs.arrays)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir), "TF_CPP_MIN_LOG_LEVEL": "2",
-               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
-        # The batch grader's settings (its reference guard) reach the child; nothing else does.
+        box = jail.current()
+        env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
+               "HOME": "/tmp" if box.active else str(workdir), "TMPDIR": "/tmp" if box.active else str(workdir),
+               "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
+        # The batch grader's settings reach the child; nothing else of this process's environment does.
         env.update({k: v for k, v in os.environ.items() if k.startswith("LSTM_COURSE_")})
         log = workdir / "output.txt"
+        box.prepare(workdir)
+        command = box.command([sys.executable, "-I", "-m", "course.grading.child", str(workdir)], scratch=workdir,
+                              readonly=tuple(Path(e["folder"]) for e in entries), env=env)
         with open(log, "wb") as sink:
-            process = subprocess.Popen(
-                [sys.executable, "-I", "-m", "course.grading.child", str(workdir)], cwd=workdir, env=env,
-                stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=sink,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
             status, reason = "ok", ""
             try:
                 process.wait(timeout=timeout)
@@ -186,12 +201,13 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
                 except ProcessLookupError:
                     pass
                 process.wait()
+                box.reap(workdir)  # whatever of the sandbox is still being torn down
         evidence = [_read(workdir, i) for i in range(len(submissions))]
         if status == "ok" and any(e is None for e in evidence):
             status, reason = "crashed", _describe_exit(process.returncode)
         with open(log, "rb") as handle:
             output = handle.read(4 * 2**20).decode("utf-8", errors="replace")
         return PartRun(part=part, status=status, seconds=time.monotonic() - start, reason=reason,
-                       output=_truncate(_clean(output)), evidence=evidence)
+                       output=_truncate(_clean(output)), evidence=evidence, isolation=box.level)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

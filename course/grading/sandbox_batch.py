@@ -15,10 +15,10 @@ the fence around that whole tree:
   ran, every process that carries the run's marker in its environment, and every
   orphan this process adopted as a Linux child subreaper is killed when the worker
   ends, so a daemon cannot outlive its submission;
-- **the reference**: the worker runs in its own mount namespace (where the machine allows
-  it) and hides the reference's folder under an empty ``tmpfs`` before the core starts,
-  and every Python process below it starts with an audit hook that refuses to open or
-  import the reference or to start other programs (``sandbox_batch_guard``);
+- **the sandbox policy**: the worker's part children run student code in the bubblewrap
+  sandbox of :mod:`course.grading.sandbox` (read-only files, no network, no view of the
+  repository or the grading user's home, an unprivileged uid); ``sandbox_mode`` tells the
+  worker whether it may ever run them without (``off``) or must refuse (``require``);
 - **the result channel**: the worker writes its result to a private pipe, signed with
   a key it read from stdin, so bytes that student code writes anywhere else, or writes
   unsigned into an inherited descriptor, are never taken for a result.
@@ -33,7 +33,6 @@ import hmac
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -287,35 +286,8 @@ def _kill_everything(session: int, seen: dict[int, psutil.Process], marker: str)
     psutil.wait_procs([p for p in victims if p.is_running()], timeout=2)
 
 
-#: Folder holding the ``sitecustomize`` that guards the reference in every process of a submission.
-GUARD_SITE = Path(__file__).resolve().parent / "sandbox_batch_site"
-
-
-@functools.cache
-def mount_namespace_prefix() -> tuple[str, ...]:
-    """The command prefix that starts a process in a private mount namespace, if this machine allows it.
-
-    In its own mount namespace the worker can lay an empty, read-only ``tmpfs`` over the
-    reference's folder, which hides it from every process below, whatever it runs
-    (``python -I`` children included). Root uses ``unshare --mount``; other users need
-    unprivileged user namespaces (``unshare --user --map-root-user --mount``).
-
-    Returns:
-        The prefix, or ``()`` when neither works (the audit hook then stands alone).
-    """
-    if shutil.which("unshare") is None or shutil.which("mount") is None:
-        return ()
-    candidates = [("unshare", "--mount", "--propagation", "private")] if os.geteuid() == 0 else []
-    candidates.append(("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private"))
-    for prefix in candidates:
-        probe = subprocess.run([*prefix, "true"], capture_output=True)
-        if probe.returncode == 0:
-            return prefix
-    return ()
-
-
 def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, str] | None = None,
-                 guard_roots: tuple[Path, ...] = (), poll_seconds: float = 0.2) -> WorkerOutcome:
+                 sandbox_mode: str = "require", poll_seconds: float = 0.2) -> WorkerOutcome:
     """Run ``python -m course.grading.batch_worker ARGS`` under the limits and collect its result.
 
     The worker receives ``--result-fd N`` and a secret key on stdin; see
@@ -326,10 +298,8 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
         limits: Limits, wall clock, memory, output and file-size caps.
         cwd: Path, the working directory (a scratch folder, never the repository).
         env: dict or None, the environment (default: this process's).
-        guard_roots: tuple of Path, folders no process of the submission may read or import
-            from (the reference solution): hidden under an empty ``tmpfs`` in a private mount
-            namespace where the machine allows it, and refused by the audit hook of
-            ``sandbox_batch_guard`` in every Python process that does not run with ``-I``.
+        sandbox_mode: str, the workers' sandbox policy (``require`` or ``off``, see
+            :data:`course.grading.sandbox.MODE_ENV`).
         poll_seconds: float, how often the memory and the clock are checked.
 
     Returns:
@@ -344,14 +314,8 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
     environment["LSTM_COURSE_FILE_MB"] = str(limits.file_mb)
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     environment["TMPDIR"] = str(cwd)  # the core's scratch folders go where the parent cleans up
-    if guard_roots:
-        environment["LSTM_COURSE_GUARD_ROOTS"] = os.pathsep.join(str(r) for r in guard_roots)
-        environment["LSTM_COURSE_BATCH_PID"] = str(os.getpid())
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_SITE), environment.get("PYTHONPATH")]))
+    environment["LSTM_COURSE_SANDBOX"] = sandbox_mode
     argv = [sys.executable, "-m", "course.grading.batch_worker", *args, "--result-fd", str(result_w)]
-    if guard_roots and (prefix := mount_namespace_prefix()):
-        # unshare execs the worker (same pid), which hides the roots once it has copied the submission.
-        argv = [*prefix, "--", *argv, *(f"--hide={root}" for root in guard_roots)]
     become_subreaper()
     start = time.monotonic()
     process = subprocess.Popen(

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from course.grading import sandbox
 from course.grading.gradescope import build, extract
+from course.impl import REPO_ROOT
 from venvs import venv_with
 
 HERE = Path(__file__).resolve().parent
+#: The memory cap the instructors' page recommends for the bundle (``--memory-mb``), MiB.
+RECOMMENDED_MEMORY_MB = 3072
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +73,7 @@ def simulate(bundle: Path, root: Path, submission_files: dict[str, str], config:
     env = {**os.environ, "AUTOGRADER_ROOT": str(root),
            "PYTHONPATH": str(HERE)}  # the light stand-in core lives next to this test
     env.pop("AUTOGRADER_PYTHON", None)
-    done = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([str(root / "run_autograder")], env=env, cwd=root, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads((root / "results" / "results.json").read_text())
 
@@ -96,3 +100,19 @@ def test_run_autograder_reports_a_timeout(bundle: Path, tmp_path: Path) -> None:
                        {"timeout": 3, "core": "fake_core"})
     assert results["score"] == 0 and results["extra_data"]["status"] == "timeout"
     assert "time" in results["output"]
+
+
+@pytest.mark.skipif(not sandbox.probe().active, reason="no sandbox on this machine")
+def test_bundle_grades_real_code_in_the_sandbox_under_the_recommended_memory(bundle: Path, tmp_path: Path) -> None:
+    files = {p.name: p.read_text() for p in (REPO_ROOT / "solutions").glob("*.py")}
+    files["cell.py"] += ("\nimport pathlib\ntry:\n    pathlib.Path('/autograder/results/results.json').write_text('{}')\n"
+                         "except OSError:\n    pass\n")
+    results = simulate(bundle, tmp_path / "autograder", files,
+                       {"timeout": 240, "memory_mb": RECOMMENDED_MEMORY_MB, "jobs": 1,
+                        "core_options": {"parts": ["cell"], "seed": 3}})
+    assert results["extra_data"]["status"] == "ok", results.get("output")
+    assert results["extra_data"]["isolation"] == sandbox.probe().level
+    if os.geteuid() == 0:
+        assert results["extra_data"]["isolation"] == "bwrap+uid"  # Gradescope runs as root: an unprivileged uid
+    assert results["extra_data"]["parts"]["cell"]["score"] == results["extra_data"]["parts"]["cell"]["max_score"] > 0
+    assert "Isolation: `bwrap" in results["output"]

