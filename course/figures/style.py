@@ -28,6 +28,8 @@ def save(fig: plt.Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # metadata without a date keeps the file byte-identical between runs
     metadata = {"Date": None} if path.suffix == ".svg" else {"Software": None}
-    fig.savefig(path, dpi=130, bbox_inches="tight", metadata=metadata)
+    # An opaque white background: the figures' dark text and lines then read the same on the
+    # site's light and dark palettes (tests/site/test_site_reader.py checks every figure).
+    fig.savefig(path, dpi=130, bbox_inches="tight", metadata=metadata, facecolor="white", transparent=False)
     plt.close(fig)
     return path

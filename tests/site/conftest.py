@@ -1,4 +1,4 @@
-"""Fixtures for the site tests: one strict build of the site, served on 127.0.0.1."""
+"""Fixtures for the site tests: one strict build of the site, served on 127.0.0.1, and one browser."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from course.impl import REPO_ROOT
+from site_browser import CHROMIUM_ARGS, find_chromium
+from site_config import mkdocs_config
 
 
 @pytest.fixture(scope="session")
@@ -48,10 +50,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path
     work = tmp_path_factory.mktemp("site")
     config = work / "mkdocs.yml"
     # Paths in mkdocs.yml are relative to it; the child config lives elsewhere, so make them absolute.
-    parent = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text())
+    parent = mkdocs_config()
     config.write_text(yaml.safe_dump({
         "INHERIT": str(REPO_ROOT / "mkdocs.yml"),
         "docs_dir": str(REPO_ROOT / "docs"),
+        "theme": {**parent["theme"], "custom_dir": str(REPO_ROOT / parent["theme"]["custom_dir"])},
         "site_url": f"http://127.0.0.1:{site_port}/",
         "hooks": [str(REPO_ROOT / hook) for hook in parent.get("hooks", [])],
         "watch": [],
@@ -98,3 +101,19 @@ def site_url(built_site: Path, site_port: int) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Debian Chromium driven by Playwright, shared by every site test of the session.
+
+    Yields:
+        The Playwright browser.
+    """
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()  # raises, with an install hint: the test fails, it does not skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,22 +1,32 @@
 """Open every page of the built site in headless Chromium and check what a reader would see.
 
-A page fails on a console error or uncaught exception, a failed request, an image that did
-not load, math that MathJax left untypeset, or raw TeX delimiters left in the text. A
-screenshot of every page goes to ``artifacts/screenshots/`` (ignored by git).
+Every page is opened in both palettes (light and dark). A page fails on a console error or
+uncaught exception, a failed request, a request to any host but the test server (the site
+must work offline), an image that did not load or has no alt text, math that MathJax left
+untypeset, raw TeX delimiters left in the text, or any serious or critical axe-core
+violation. A screenshot of every page in each palette goes to
+``artifacts/screenshots/<palette>/`` and axe's findings to ``artifacts/a11y/`` (both ignored
+by git).
 """
 
 from __future__ import annotations
 
+import collections
+import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from course.impl import REPO_ROOT
-from site_browser import CHROMIUM_ARGS, find_chromium
+from site_browser import find_chromium
 
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+AXE_REPORTS = REPO_ROOT / "artifacts" / "a11y"
+#: The browser's colour scheme -> the Material palette (data-md-color-scheme) it must select.
+PALETTES = {"light": "default", "dark": "slate"}
+#: axe-core impacts that fail the test (the others are recorded in the report).
+AXE_BLOCKING = {"serious", "critical"}
 
 #: Runs in the page after load: waits for MathJax, then reports what a reader would notice.
 PAGE_REPORT_JS = """
@@ -40,7 +50,8 @@ async () => {
     notebookMath: notebookMath.length,
     mathjaxErrors: [...document.querySelectorAll('mjx-merror')].map(el => el.getAttribute('data-mjx-error')),
     images: [...document.querySelectorAll('article img')].map(img => ({
-      src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0})),
+      src: img.getAttribute('src'), alt: img.getAttribute('alt') || '', ok: img.complete && img.naturalWidth > 0})),
+    scheme: document.body.getAttribute('data-md-color-scheme'),
     text: text,
   };
 }
@@ -63,22 +74,6 @@ def _pages(site: Path) -> list[str]:
     return [("" if p == "." else p + "/") for p in pages]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """A headless Debian Chromium driven by Playwright, with a fresh profile.
-
-    Yields:
-        The Playwright browser.
-    """
-    from playwright.sync_api import sync_playwright
-
-    executable = find_chromium()  # raises, with an install hint: the test fails, it does not skip
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def test_browser_is_found() -> None:
     """The test needs Debian's Chromium; without it the suite fails with a hint."""
     assert find_chromium().is_file()
@@ -95,14 +90,51 @@ def test_missing_browser_is_a_failure_with_a_hint(monkeypatch: pytest.MonkeyPatc
         site_browser.find_chromium()
 
 
-def test_every_page_renders(browser: object, built_site: Path, site_url: str) -> None:
-    """Open every page, wait for MathJax, check it, and save a screenshot."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def _is_external(url: str, site_url: str) -> bool:
+    """Whether a request leaves the test server (the site must work offline).
+
+    Args:
+        url: str, the requested URL.
+        site_url: str, the test server's base URL.
+
+    Returns:
+        True for http(s) URLs on any other host.
+    """
+    return url.startswith(("http:", "https:")) and not url.startswith(site_url)
+
+
+def _axe_problems(violations: list[dict]) -> list[str]:
+    """The blocking axe violations (serious or critical impact), one line each.
+
+    Args:
+        violations: axe-core's ``violations`` list for one page.
+
+    Returns:
+        Lines naming the rule, its impact, how many elements and the first one.
+    """
+    return [f"axe {v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} elements, first {v['nodes'][0]['target']})"
+            for v in violations if v["impact"] in AXE_BLOCKING]
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_every_page_renders_and_passes_axe(browser: object, built_site: Path, site_url: str, palette: str) -> None:
+    """Open every page in one palette, check what a reader sees, run axe-core, save a screenshot.
+
+    The palette follows the reader's system setting on a first visit, so the browser context
+    asks for a light or a dark colour scheme. Any serious or critical axe violation fails the
+    test; every violation, whatever its impact, goes to ``artifacts/a11y/axe-<palette>.json``.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    shots = SCREENSHOTS / palette
+    shots.mkdir(parents=True, exist_ok=True)
     pages = _pages(built_site)
     assert len(pages) >= 16, pages
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=palette)
     problems: dict[str, list[str]] = {}
     math_pages = []
+    report: dict[str, object] = {"palette": palette, "pages": {}, "impacts": collections.Counter()}
     for path in pages:
         page = context.new_page()
         errors: list[str] = []
@@ -110,27 +142,39 @@ def test_every_page_renders(browser: object, built_site: Path, site_url: str) ->
                 if msg.type == "error" else None)
         page.on("pageerror", lambda exc, errors=errors: errors.append(f"uncaught: {exc}"))
         page.on("requestfailed", lambda req, errors=errors: errors.append(f"request failed: {req.url}"))
+        page.on("request", lambda req, errors=errors: errors.append(f"request to another host: {req.url}")
+                if _is_external(req.url, site_url) else None)
         response = page.goto(site_url + path, wait_until="load")
         if response is None or response.status != 200:
             errors.append(f"HTTP {response.status if response else 'no response'}")
-        report = page.evaluate(PAGE_REPORT_JS)
+        rendered = page.evaluate(PAGE_REPORT_JS)
         page.wait_for_timeout(100)  # let late console messages arrive
-        errors += [f"MathJax did not typeset: {t!r}" for t in report["untypeset"]]
-        errors += [f"MathJax error: {e}" for e in report["mathjaxErrors"]]
-        errors += [f"image did not load: {i['src']}" for i in report["images"] if not i["ok"]]
-        errors += [f"raw TeX in the text: {m.group(0)!r}" for m in RAW_TEX.finditer(report["text"])][:5]
-        if not report["mathjaxLoaded"]:
+        errors += [f"MathJax did not typeset: {t!r}" for t in rendered["untypeset"]]
+        errors += [f"MathJax error: {e}" for e in rendered["mathjaxErrors"]]
+        errors += [f"image did not load: {i['src']}" for i in rendered["images"] if not i["ok"]]
+        errors += [f"image without alt text: {i['src']}" for i in rendered["images"] if len(i["alt"].split()) < 4]
+        errors += [f"raw TeX in the text: {m.group(0)!r}" for m in RAW_TEX.finditer(rendered["text"])][:5]
+        if not rendered["mathjaxLoaded"]:
             errors.append("MathJax is not loaded")
-        if "/notebooks/" in "/" + path and report["notebookMath"] == 0:
+        if "/notebooks/" in "/" + path and rendered["notebookMath"] == 0:
             errors.append("no typeset math in the notebook's markdown cells (mkdocs-jupyter#227)")
-        if report["arithmatex"] or report["notebookMath"]:
+        if rendered["scheme"] != PALETTES[palette]:
+            errors.append(f"palette {rendered['scheme']!r}, expected {PALETTES[palette]!r}")
+        if rendered["arithmatex"] or rendered["notebookMath"]:
             math_pages.append(path)
+        violations = axe.run(page).response["violations"]
+        errors += _axe_problems(violations)
+        report["pages"][path or "/"] = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+                                        for v in violations]
+        report["impacts"].update(v["impact"] for v in violations)
         name = path.strip("/").replace("/", "_") or "index"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
         if errors:
             problems[path or "/"] = errors
         page.close()
     context.close()
+    AXE_REPORTS.mkdir(parents=True, exist_ok=True)
+    (AXE_REPORTS / f"axe-{palette}.json").write_text(json.dumps(report, indent=1))
     assert not problems, "\n".join(f"{p}: {e}" for p, errs in problems.items() for e in errs)
     assert len(math_pages) >= 8, f"only these pages typeset math: {math_pages}"
 

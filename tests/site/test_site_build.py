@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from course.impl import REPO_ROOT
+from site_config import mkdocs_config
 
 DOCS = REPO_ROOT / "docs"
 #: The site helper's pages (the others are checked by their owners; all are built and browsed).
@@ -67,7 +67,7 @@ def _section(path: str, name: str) -> list[str]:
 
 def test_every_nav_page_is_built(built_site: Path) -> None:
     """Every page in the nav has its HTML, notebooks included."""
-    nav = _nav_files(yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text())["nav"])
+    nav = _nav_files(mkdocs_config()["nav"])
     assert len(nav) >= 16
     for source in nav:
         assert (DOCS / source).exists(), source
