@@ -1,7 +1,10 @@
 """The ``lstm-course`` command line.
 
 Each subcommand lives in its own module in :mod:`course.commands` and
-defines ``register(subparsers)``; this file only collects them.
+defines ``register(subparsers)``; this file only collects them. A command that sets
+``tensorflow=True`` in its defaults gets TensorFlow started quietly (:mod:`course.quiet`)
+before it runs, and a command stopped by an exercise that is still a stub prints one line
+naming the function and its chapter (:mod:`course.unfinished`) instead of a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import sys
 
 # Keep TensorFlow's C++ start-up chatter out of the output; set before anything imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -44,7 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         The process exit code.
     """
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    if getattr(args, "tensorflow", False):
+        from course.quiet import start_tensorflow
+
+        start_tensorflow()
+    try:
+        return int(args.func(args) or 0)
+    except Exception as error:  # an exercise not written yet is news, not a crash
+        from course.unfinished import stub_message
+
+        message = stub_message(error)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 MODULES = ("data", "cell", "layer", "model", "train")
 
 
+def default_impl() -> str:
+    """The implementation commands use when none is named.
+
+    In this repository it is the reference (``solutions``); in the student release, which
+    has no ``solutions/``, it is the student's own ``exercises``.
+
+    Returns:
+        ``"solutions"`` or ``"exercises"``.
+    """
+    return "solutions" if (REPO_ROOT / "solutions").is_dir() else "exercises"
+
+
 def resolve(impl: str | Path) -> Path:
     """Turn ``solutions``, ``exercises`` or a path into the implementation's folder.
 

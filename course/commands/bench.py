@@ -41,26 +41,25 @@ def run(args: argparse.Namespace) -> int:
     """
     from rich.console import Console
 
+    from course.quiet import start_tensorflow
+
+    console = Console()
+    # First (the bench modules import TensorFlow): quietly, with the threads set before the first op.
+    if not start_tensorflow(0 if args.docs_only else args.threads):  # TensorFlow started already (pytest)
+        console.print("[yellow]TensorFlow is already running: --threads ignored[/]")
+        args.threads = 0
+
     from course.bench import plots, report
     from course.bench.run import FRAGMENTS_DIR, RESULTS_JSON, Config
     from course.bench.run import run as run_bench
 
-    console = Console()
     if args.docs_only:
         results = json.loads(RESULTS_JSON.read_text())
         written = plots.replot_all() + report.write_fragments(results, FRAGMENTS_DIR)
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
-    if args.threads:
-        import tensorflow as tf
 
-        try:
-            tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-            tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        except RuntimeError:  # TensorFlow already started (e.g. inside pytest): keep its threads
-            console.print("[yellow]TensorFlow is already running: --threads ignored[/]")
-            args.threads = 0
     if args.json:
         out_json = args.json
     elif args.quick:

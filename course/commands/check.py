@@ -22,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="your submission folder or .zip (default: exercises)")
     parser.add_argument("--jobs", type=int, default=None, help="parts graded at once (default: one per core)")
     parser.add_argument("--seed", type=int, default=None, help="seed for the grader's inputs (default: random)")
+    parser.add_argument("--parts", help="comma-separated run parts to grade (default: all; rules and answers "
+                                        "are always judged), e.g. cell,layer after fixing those files")
     parser.set_defaults(func=run)
 
 
@@ -42,15 +44,21 @@ def _resolve(folder: str) -> Path:
     return path
 
 
-def render(report: object, console: object) -> None:
+def render(report: object, console: object, parts: tuple[str, ...] | None = None) -> None:
     """Print the report as a table and a total.
 
     Args:
         report: GradeReport.
         console: rich Console.
+        parts: tuple of str or None, the run parts graded (None: all); the checks of the
+            other run parts did not run and are left out of the table and the total.
     """
     from rich import box
     from rich.table import Table
+
+    from course.grading.checks import RUN_PARTS
+
+    shown = [r for r in report.results if parts is None or r.check.part in parts or r.check.part not in RUN_PARTS]
 
     table = Table(title=f"Checks for {report.submission}", box=box.SIMPLE_HEAVY, show_lines=False,
                   expand=False)
@@ -58,7 +66,7 @@ def render(report: object, console: object) -> None:
     table.add_column("points", justify="right", no_wrap=True)
     table.add_column("result", no_wrap=True)
     table.add_column("hint", overflow="fold")
-    for result in report.results:
+    for result in shown:
         points = f"{result.score:g}/{result.check.points:g}"
         if result.passed:
             verdict = "[green]pass[/]" + (" [yellow](manual)[/]" if result.check.manual else "")
@@ -69,12 +77,19 @@ def render(report: object, console: object) -> None:
         table.add_row(result.name, points, verdict, hint)
     console.print(table)
     for part, (score, maximum) in report.part_scores().items():
+        if parts is not None and part in RUN_PARTS and part not in parts:
+            continue
         run = report.runs.get(part)
         note = f"  [red]{run.status}: {run.reason}[/]" if run and run.status != "ok" else ""
         console.print(f"  {part:<9} {score:g}/{maximum:g}{note}")
-    console.print(f"[bold]Total: {report.score:g} / {report.max_score:g}[/]  "
+    score, maximum = sum(r.score for r in shown), float(sum(r.check.points for r in shown))
+    label = "Total" if parts is None else f"Total of {', '.join(p for p in RUN_PARTS if p in parts)}, rules, answers"
+    console.print(f"[bold]{label}: {score:g} / {maximum:g}[/]  "
                   f"({report.seconds:.0f} s; inputs from seed {report.seed})")
-    if any(r.check.manual for r in report.results):
+    if parts is not None:
+        console.print(f"[dim]Only these parts ran; run without --parts for the full total "
+                      f"({report.max_score:g} points).[/]")
+    if any(r.check.manual for r in shown):
         console.print("[dim]Checks marked manual are provisional: an instructor reads your answers.[/]")
 
 
@@ -115,9 +130,39 @@ def run(args: argparse.Namespace) -> int:
     console = Console(no_color="NO_COLOR" in os.environ or None, highlight=False)
     if not console.is_terminal:
         console.width = 120  # a log or a pipe: wide enough for the hints
+    try:
+        parts = _parts(args.parts)
+    except ValueError as error:
+        console.print(f"[red]{error}[/]")
+        return 2
     path = _resolve(args.folder)
     warn_without_sandbox(console)
-    console.print(f"Grading {path} (each part runs in its own process; this takes about a minute)...")
-    report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed)
-    render(report, console)
+    scope = f"parts {', '.join(parts)}" if parts else "each part runs in its own process; this takes about a minute"
+    console.print(f"Grading {path} ({scope})...")
+    report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed, parts=parts)
+    render(report, console, parts)
     return 0
+
+
+def _parts(text: str | None) -> tuple[str, ...] | None:
+    """Read ``--parts`` as ``lstm-course grade --parts`` does: comma-separated run parts.
+
+    Args:
+        text: str or None, the option's value.
+
+    Returns:
+        The parts in the order given, or None (every part) when the option is absent.
+
+    Raises:
+        ValueError: when a name is not a run part.
+    """
+    if not text:
+        return None
+    from course.grading.checks import RUN_PARTS
+
+    parts = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    unknown = [p for p in parts if p not in RUN_PARTS]
+    if unknown or not parts:
+        raise ValueError(f"--parts: unknown part(s) {', '.join(unknown) or repr(text)}; "
+                         f"choose from {', '.join(RUN_PARTS)}")
+    return parts

@@ -22,9 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("name", choices=(*NAMES, "all"), help="which experiment (all: every one)")
     parser.add_argument("--quick", action="store_true", help="tiny budgets, for CI; never touches the committed files")
     parser.add_argument("--seeds", type=int, default=None, help="number of seeds 0..N-1 (default: 3 full, 2 quick)")
+    parser.add_argument("--impl", default=None,
+                        help="the implementation to train: solutions, exercises or a folder (default: solutions"
+                             " in the course repository, exercises in the student release)")
     parser.add_argument("--out", type=Path, default=None,
                         help="write here instead (default: committed folders; quick: a new temporary folder)")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, tensorflow=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,15 +44,26 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.logging import RichHandler
 
+    from course.experiments import runner
     from course.experiments.suite import run_experiment
+    from course.impl import default_impl, resolve
 
     console = Console()
+    if args.impl is not None:
+        try:
+            resolve(args.impl)
+        except FileNotFoundError as error:
+            console.print(f"[red]{error}[/]")
+            return 2
+        runner.IMPLEMENTATION = args.impl
     # One line per training run, so a long full run shows its progress.
     logging.basicConfig(level=logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=console, show_path=False)])
     logging.getLogger("course.experiments").setLevel(logging.INFO)
     out = args.out
-    if args.quick and out is None:
+    # The committed results are the reference's: another implementation's go elsewhere.
+    other = (args.impl or default_impl()) != default_impl()
+    if (args.quick or other) and out is None:
         out = Path(tempfile.mkdtemp(prefix="lstm-experiments-"))
     names = NAMES if args.name == "all" else (args.name,)
     for name in names:

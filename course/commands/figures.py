@@ -25,10 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="folder for the site's own figures (default: docs/assets/figures)")
     parser.add_argument("--fragments", type=Path, default=None,
                         help="folder for the Markdown tables pages include (default: docs/generated/site)")
+    parser.add_argument("--impl", default=None,
+                        help="the implementation to draw with: solutions, exercises or a folder (default: solutions"
+                             " in the course repository, exercises in the student release)")
     parser.add_argument("--skip-training", action="store_true", help="do not rerun the training figure")
     parser.add_argument("--site-only", action="store_true",
                         help="only the site's own figures, not the experiments' and benchmarks' replots")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, tensorflow=True)
 
 
 def _external(module_name: str) -> Callable[[], list[Path]] | None:
@@ -66,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
     from course.figures.graph_size import draw_graph_size
     from course.figures.task import draw_task
 
+    import course.figures
+
     console = Console()
+    course.figures.IMPLEMENTATION = args.impl
     out = args.out or FIGURES_DIR
     fragments = args.fragments or GENERATED_DIR
     steps: list[tuple[str, Callable[[], object]]] = [
@@ -104,7 +110,8 @@ def external_steps(console: object) -> list[tuple[str, Callable[[], object]]]:
     for module_name in EXTERNAL_PLOTS:
         replot = _external(module_name)
         if replot is None:
-            console.print(f"[yellow]skipped[/] {module_name}.replot_all: the module does not exist yet")
+            console.print(f"[yellow]skipped[/] {module_name}.replot_all: the module is not here "
+                          "(the student release leaves the benchmarks out: they are instructor-only)")
         else:
             steps.append((f"{module_name}.replot_all", replot))
     return steps
@@ -126,8 +133,13 @@ def run_steps(steps: list[tuple[str, Callable[[], object]]], console: object) ->
         try:
             result = step()
         except Exception as error:  # report every failing figure, not just the first
+            from rich.markup import escape
+
+            from course.unfinished import stub_message
+
             failed += 1
-            console.print(f"[red]failed[/] {name}: {type(error).__name__}: {error}")
+            why = stub_message(error) or f"{type(error).__name__}: {error}"
+            console.print(f"[red]failed[/] {escape(name)}: {escape(why)}", highlight=False)
             continue
         made = result if isinstance(result, list) else [result] if isinstance(result, Path) else []
         where = ", ".join(str(p) for p in made) or "done"

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from course.grading.release import build
+    from course.grading.release import ACCEPTED_DEFINITIONS, build, find_definitions
 
     console = Console()
     try:
@@ -42,5 +42,9 @@ def run(args: argparse.Namespace) -> int:
     tops = Counter(f.parts[0] for f in files)
     console.print(f"wrote the student release to [bold]{args.out}[/]: "
                   + ", ".join(f"{top} ({n})" for top, n in sorted(tops.items())))
-    console.print("No solutions: checked that no line of a solution body appears anywhere in it.")
+    console.print("No solutions: checked that no line of a solution body appears anywhere in it, and that no "
+                  "file outside exercises/ defines an exercise function.")
+    for hit in find_definitions(args.out):
+        console.print(f"[yellow]accepted for now[/] {hit} "
+                      f"({ACCEPTED_DEFINITIONS.get(hit.split(':', 1)[0], 'not accepted')})", highlight=False)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import re
 import time
 from pathlib import Path
 
@@ -23,7 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         subparsers: the top-level parser's subparsers.
     """
     parser = subparsers.add_parser("train", help="train an implementation and report its accuracy")
-    parser.add_argument("--impl", default="solutions", help="solutions, exercises or a folder (default: solutions)")
+    from course.impl import default_impl
+
+    parser.add_argument("--impl", default=default_impl(),
+                        help="solutions, exercises or a folder (default: %(default)s; the student release has"
+                             " only exercises)")
     parser.add_argument("--seq-len", type=int, default=25, help="time steps T (default: 25)")
     parser.add_argument("--epochs", type=int, default=2, help="passes over the training data (default: 2)")
     parser.add_argument("--samples", type=int, default=80_000, help="training pairs per epoch (default: 80000)")
@@ -37,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed TensorFlow, NumPy and Python")
     parser.add_argument("--plot", type=Path, help="save the training curves to this PNG")
     parser.add_argument("--json", type=Path, help="write the history and timings to this JSON file")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, tensorflow=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     impl = load(args.impl)
     make_data = DATA_PATHS[args.data]
     console.print(f"[bold]Training[/] {impl.folder} · T={args.seq_len} · {args.epochs} x {args.samples:,} samples")
-    console.print(f"data path: [cyan]{args.data}[/] ({make_data.__doc__.strip().splitlines()[0]})")
+    console.print(f"data path: [cyan]{args.data}[/] ({plain(make_data.__doc__.strip().splitlines()[0])})")
     train_ds = make_data(impl.data, args.seq_len, args.samples, batch_size=args.batch_size)
     val_ds = make_data(impl.data, args.seq_len, args.val_samples, batch_size=args.batch_size)
     model = impl.model.IntegrationModel(units=args.units)
@@ -112,6 +117,18 @@ def run(args: argparse.Namespace) -> int:
                   "history": history, "seconds": seconds, "curve": curve}
         args.json.write_text(json.dumps(record, indent=2))
     return 0
+
+
+def plain(text: str) -> str:
+    """Drop reStructuredText/Markdown code quotes (````from_generator````) from a docstring line.
+
+    Args:
+        text: str.
+
+    Returns:
+        The text as a terminal should show it.
+    """
+    return re.sub(r"`{1,2}([^`]+)`{1,2}", r"\1", text)
 
 
 def save_curves(path: Path, curve: list[tuple[int, float, float]],

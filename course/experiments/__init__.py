@@ -6,7 +6,8 @@ Each experiment module (:mod:`.forget_bias`, :mod:`.tbptt`, :mod:`.regression`,
 result, figure (:mod:`.plots`) and Markdown table (:mod:`.tables`);
 ``lstm-course experiment NAME`` is the command line.
 
-All experiments train the reference model from ``solutions/`` on a fast
+All experiments train the reference model from ``solutions/`` (in the student release,
+the student's own ``exercises/``; ``lstm-course experiment --impl`` chooses) on a fast
 in-memory data path (:mod:`.data`), not on the homework's per-sample
 generator, so that several seeds fit in the CPU budget.
 """

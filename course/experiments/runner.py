@@ -24,12 +24,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from course.impl import load
+from course.impl import default_impl, load
 
 from . import data, metrics
 from .windows import truncated_forward
 
 log = logging.getLogger(__name__)
+
+#: The implementation whose ``IntegrationModel`` the experiments train; None:
+#: :func:`course.impl.default_impl` (the reference here, the student's ``exercises`` in
+#: the release). ``lstm-course experiment --impl`` sets it.
+IMPLEMENTATION: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def build_model(config: RunConfig) -> keras.Model:
     Returns:
         The built model.
     """
-    reference = load("solutions")
+    reference = load(IMPLEMENTATION or default_impl())
     keras.utils.set_random_seed(config.seed)
     model = reference.model.IntegrationModel(units=config.units)
     if config.loss == "mse":

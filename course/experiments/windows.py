@@ -1,4 +1,4 @@
-"""Truncated backpropagation through time (TBPTT), built on the reference cell.
+"""Truncated backpropagation through time (TBPTT), built on the implementation's own cell.
 
 The sequence is cut into windows of ``k`` steps. The state ``(h, c)`` at the
 end of a window is carried into the next one, so the *forward* pass is the
@@ -7,10 +7,11 @@ same as without truncation; but it goes through ``tf.stop_gradient``, so the
 only, the loss reaches the last window's inputs through the gradient, and the
 earlier inputs only through the value of the carried state.
 
-The reference ``LSTM.call`` returns the hidden states but not the final cell
-state, so :func:`unroll` runs the same ``tf.while_loop`` over the reference
-cell and also returns the final ``(h, c)``. Full BPTT is the same code with
-one window, so the comparison differs only in where the gradient stops.
+``LSTM.call`` returns the hidden states but not the final cell state, so
+:func:`unroll` runs the cell itself over a window's steps (a Python loop: the
+window's length is static) and also returns the final ``(h, c)``. Full BPTT is
+the same code with one window, so the comparison differs only in where the
+gradient stops.
 
 Shapes: B is the batch, T the time steps, D the features, H the units.
 """
@@ -25,33 +26,30 @@ States = tuple[tf.Tensor, tf.Tensor]
 
 # --8<-- [start:unroll]
 def unroll(cell: keras.layers.Layer, x: tf.Tensor, states: States) -> tuple[tf.Tensor, States]:
-    """Run ``cell`` over every step of ``x`` from ``states``.
+    """Run ``cell`` over every step of ``x`` from ``states``, with a Python loop.
+
+    A window is short and its length is static, so the loop unrolls into ``k`` steps of
+    ops in the graph. (The graded layer needs one ``tf.while_loop`` for any T; this helper
+    is deliberately not that answer, because the student release ships it.)
 
     Args:
-        cell: the reference ``LSTMCell`` (built), ``cell(x_t, (h, c)) -> (h, c)``.
-        x: tf.Tensor ``(B, T, D)``, one window of the (read-in) sequence.
+        cell: a built ``LSTMCell``, ``cell(x_t, (h, c)) -> (h, c)``.
+        x: tf.Tensor ``(B, k, D)`` with a static ``k``, one window of the (read-in) sequence.
         states: pair ``(h, c)`` of tf.Tensors ``(B, H)``, the state to start from.
 
     Returns:
-        ``(outputs, (h, c))``: the hidden state after every step ``(B, T, H)``
+        ``(outputs, (h, c))``: the hidden state after every step ``(B, k, H)``
         and the final state.
     """
-    steps = tf.shape(x)[1]
     # Like the reference layer: stack the gate weights once per window, not once per step.
     step_kwargs = {"fused_weights": cell.fused_weights()} if hasattr(cell, "fused_weights") else {}
-    inputs = tf.TensorArray(x.dtype, size=steps).unstack(tf.transpose(x, [1, 0, 2]))  # T x (B, D)
-    outputs = tf.TensorArray(x.dtype, size=steps)
-
-    def step(t, h, c, outputs):
+    h, c = states
+    outputs = []
+    for t in range(int(x.shape[1])):
         # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))
-        h, c = cell(inputs.read(t), (h, c), **step_kwargs)
-        return t + 1, h, c, outputs.write(t, h)
-
-    _, h, c, outputs = tf.while_loop(
-        cond=lambda t, *_: t < steps, body=step, loop_vars=(tf.constant(0), *states, outputs),
-        maximum_iterations=steps,
-    )
-    return tf.transpose(outputs.stack(), [1, 0, 2]), (h, c)  # (T, B, H) -> (B, T, H)
+        h, c = cell(x[:, t], (h, c), **step_kwargs)
+        outputs.append(h)
+    return tf.stack(outputs, axis=1), (h, c)  # k x (B, H) -> (B, k, H)
 # --8<-- [end:unroll]
 
 

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course.impl import REPO_ROOT
+from course.impl import REPO_ROOT, default_impl
 
 #: Where the site's own figures live.
 FIGURES_DIR: Path = REPO_ROOT / "docs" / "assets" / "figures"
 
 #: Where generated Markdown fragments that pages include live (not built as pages).
 GENERATED_DIR: Path = REPO_ROOT / "docs" / "generated" / "site"
+
+#: The implementation the figures are drawn with; None: :func:`course.impl.default_impl`
+#: (the reference here, the student's ``exercises`` in the release). ``lstm-course figures
+#: --impl`` sets it.
+IMPLEMENTATION: str | None = None
+
+
+def implementation() -> str:
+    """The implementation to draw the figures with.
+
+    Returns:
+        ``solutions``, ``exercises`` or a folder path.
+    """
+    return IMPLEMENTATION or default_impl()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
+from course.figures import implementation
 from course.figures.style import plt, save
 from course.impl import load
 
@@ -28,7 +29,7 @@ def count_graph_ops(seq_lens: list[int], units: int = 8) -> dict[str, list[int]]
         ``while_loop`` (ops of the one concrete function, repeated per length)
         and ``while_loop_traces`` (how many times it was traced in total).
     """
-    impl = load("solutions")
+    impl = load(implementation())
     cell = impl.cell.LSTMCell(units)
     layer = impl.layer.LSTM(cell)
     layer.build((None, None, 1))  # create the variables before tracing (trap 4 in the notes)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course.figures import implementation
 from course.figures.style import NEGATIVE, POSITIVE, plt, save
 from course.impl import load
 
@@ -24,7 +25,7 @@ def draw_task(out_dir: Path, seq_len: int = 25, seed: int = 3) -> Path:
     Returns:
         The path of the PNG.
     """
-    data = load("solutions").data
+    data = load(implementation()).data
     samples = list(data.integration_task(seq_len, 3, seed=seed))
     steps = np.arange(1, seq_len + 1)
 

@@ -42,7 +42,12 @@ def draw_training(out_dir: Path, fragment: Path, quick: bool = False) -> Path:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     args = train_command(out_dir, quick=quick)
-    lstm_course(args)
+    from course import figures
+
+    if figures.IMPLEMENTATION:
+        args += ["--impl", figures.IMPLEMENTATION]
+    if lstm_course(args) != 0:  # it has said why (e.g. which exercise is still a stub)
+        raise RuntimeError("lstm-course train stopped; see the line above")
     write_fragment(out_dir / "training.json", fragment, "lstm-course " + " ".join(
         a if not a.startswith(str(out_dir)) else a.replace(str(out_dir), "docs/assets/figures") for a in args))
     return out_dir / "training-curves.png"

@@ -2,22 +2,30 @@
 
 Two ways the reference could leak, and what this module does about each:
 
-1. **Files.** No ``solutions/`` folder is copied, nor the instructor-only packages that
-   embed a working LSTM (``course/fast``) or run experiments on the reference.
+1. **Files.** No ``solutions/`` folder is copied, nor the instructor-only code that
+   embeds a working LSTM (``course/fast`` and the benchmarks built on it) or builds
+   instructor bundles. The experiments and figures do ship: they train whatever
+   implementation they are given, and in the release that is the student's ``exercises/``.
 2. **Docs.** The site includes reference code with ``pymdownx.snippets``
-   (``--8<-- "solutions/cell.py:call"``). In the release every snippet path under
+   (``--8<-- "solutions/cell.py:call"``). In the release every *snippet path* under
    ``solutions/`` points at the same named section under ``exercises/`` instead (the
    generator keeps the section markers), so a page shows the skeleton the student fills
-   in; every collapsible ``??? success "Solution"`` block is replaced by a note; and a
-   snippet of a file the release leaves out (the fast LSTM) becomes a note too.
+   in; prose that talks about ``solutions/`` is left as it is. Every collapsible
+   ``??? success "Solution"`` block is replaced by a note; a code box whose snippet names
+   a file the release leaves out (the fast LSTM) becomes a note, never an empty box; and
+   every path or ``lstm-course`` command a page names that the release lacks is marked
+   as instructor-only where it is named.
 
-Then :func:`find_leaks` checks the result: no two consecutive lines of a solution body
-(the code between ``BEGIN SOLUTION`` and ``END SOLUTION``), no long line of one, and no
-line of the model answers may appear anywhere in the release, notebooks included.
+Then two scans check the result: :func:`find_leaks` (no two consecutive lines of a
+solution body, no long line of one, no line of the model answers, anywhere in the
+release, notebooks included) and :func:`find_definitions` (no file outside
+``exercises/`` defines an exercise function or class by name, so a stand-in that
+implements ``prepare`` or the model is caught even when it is written differently).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -29,9 +37,9 @@ from course.impl import REPO_ROOT
 #: Copied from the repository, when present.
 INCLUDED = ("exercises", "docs", "mkdocs.yml", "course", "pyproject.toml", ".gitignore",
             "tests/conftest.py", "tests/graders")
-#: Never copied: instructor-only code, caches, and anything named ``solutions``.
-EXCLUDED = ("course/fast", "course/bench", "course/experiments", "course/figures",
-            "course/commands/bench.py", "course/commands/experiment.py", "course/commands/figures.py",
+#: Never copied: instructor-only code, caches, and anything named ``solutions``. The
+#: benchmarks compare the reference with ``course/fast``, a complete (fused) LSTM.
+EXCLUDED = ("course/fast", "course/bench", "course/commands/bench.py",
             "course/commands/gradescope.py", "course/commands/release.py",
             # Regenerating exercises/ needs solutions/ and would overwrite a student's work.
             "course/commands/exercises.py", "course/exercises_gen.py",
@@ -43,10 +51,23 @@ EXCLUDED_PARTS = frozenset({"solutions", "__pycache__", ".pytest_cache", ".ipynb
 ACCEPTED_LEAKS: dict[str, str] = {
     "course/grading/contract.py": "the graders' stand-in model has the architecture SPEC section 1 states",
 }
+#: Files allowed, for now, to define an exercise function by name (:func:`find_definitions`).
+#: The fidelity branch (issue 11) rewrites the graders' stand-ins without ``prepare`` or a
+#: complete model; after it lands this is empty (and the xfail in tests/batch/test_release.py goes).
+ACCEPTED_DEFINITIONS: dict[str, str] = {
+    "course/grading/contract.py": "the graders' stand-ins (prepare, a complete model) until issue 11 removes them",
+}
 #: Text files the leak check reads.
 TEXT_SUFFIXES = frozenset({".py", ".md", ".yml", ".yaml", ".ipynb", ".txt", ".html", ".json", ".toml", ".cfg", ".js"})
 #: Pieces of the reference shorter than this are too generic to call a leak (``return h, c``).
 MIN_LEAK_LENGTH = 24
+#: The functions and classes a student writes (SPEC section 1). Outside ``exercises/`` the
+#: release defines none of them: a definition by that name is an answer, or a stand-in
+#: that can be read as one.
+EXERCISE_NAMES = frozenset({"integration_task", "my_integration_task", "make_dataset", "prepare",
+                            "LSTMCell", "LSTM", "IntegrationModel", "train"})
+#: Appended where a page names a path or command the release does not have.
+INSTRUCTOR_ONLY = "instructor-only: not in the student release"
 
 SOLUTION_BLOCK = re.compile(r'^(?P<indent>[ \t]*)\?\?\?\+?\s+success\b.*$')
 SOLUTION_NOTE = ('{indent}!!! info "Solution"\n'
@@ -58,25 +79,77 @@ README = """# LSTM from Scratch: student release
 Build an LSTM from `Dense` gates and a `tf.while_loop`, train it on the integration task,
 and check it against the course's graders.
 
-## Set up
+## Quick start
+
+You need Python 3.10 or newer and `make`:
+
+```bash
+make serve   # installs into .venv if needed, serves the course site at http://127.0.0.1:8000
+make test    # installs into .venv if needed, runs the graders on exercises/ with a hint per failing check
+```
+
+Without make:
 
 ```bash
 python3 -m venv .venv && . .venv/bin/activate
 pip install -e ".[dev]"
+mkdocs serve --dev-addr 127.0.0.1:8000
+pytest                       # the graders on exercises/ (pytest --impl PATH for another folder)
 ```
 
 ## Work
 
-- Read the course site: `mkdocs serve`, then open http://127.0.0.1:8000.
 - Fill in the files in `exercises/` (each `TODO` names the chapter that explains it).
-- Check your work at any time: `lstm-course check` (a table of checks, points and hints).
-- Train your model: `lstm-course train --impl exercises`.
+- Check your work at any time: `lstm-course check` (a table of checks, points and hints);
+  `lstm-course check --parts cell,layer` grades only those parts, in a fraction of the time.
+- Train your model: `lstm-course train` (it trains `exercises/`; `--help` lists the options).
+- Run the chapters' experiments and redraw the figures on your own LSTM:
+  `lstm-course experiment forget-bias --quick`, `lstm-course figures --quick`.
 
 ## Submit
 
 Push to your GitHub Classroom repository (its workflow runs the checks and shows your
 points), or upload the files of `exercises/` to Gradescope, as your instructor says.
 The instructor's grading runs the same checks on a clean machine.
+"""
+
+
+MAKEFILE = """# Two commands: `make serve` (the course site) and `make test` (the graders on exercises/).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test install clean
+
+$(BIN)/python:
+\t$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependencies change.
+$(STAMP): pyproject.toml | $(BIN)/python
+\t$(BIN)/python -m pip install --quiet --upgrade pip
+\t$(BIN)/python -m pip install --quiet -e ".[dev]"
+\ttouch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+\t$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: $(STAMP)
+\t$(BIN)/python -m pytest
+
+clean:
+\trm -rf $(VENV) site .pytest_cache
+"""
+
+#: The release's pytest configuration (``pytest.ini`` wins over ``pyproject.toml``): the
+#: public graders, on ``exercises/`` unless ``--impl`` says otherwise, one line per check.
+PYTEST_INI = """[pytest]
+# The graders (tests/graders), one test per check, on exercises/ (pytest --impl PATH grades
+# another folder; the option is defined in ./conftest.py, which pytest always reads first).
+testpaths = tests
+addopts = -q -p no:cacheprovider
 """
 
 
@@ -121,23 +194,76 @@ def copy_tree(root: Path, out: Path) -> list[Path]:
 
 
 SNIPPET = re.compile(r'(?P<indent>^[ \t]*)--8<--\s+"(?P<path>[^":]+)(?::[^"]*)?"\s*$')
-WITHHELD = "{indent}# (This code is not in the student release: it is shown on the course site after the deadline.)\n"
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)")
+ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)\s+\w+')
+WITHHELD_NOTE = ('{indent}!!! note "Instructor-only code"\n'
+                 '{indent}    On the course site this box shows `{path}` ({instructor_only}): the code '
+                 'of the course\'s own fast LSTM, which would answer the exercises.\n')
+
+
+def _retarget_snippets(lines: list[str]) -> list[str]:
+    """Point every snippet path under ``solutions/`` at ``exercises/``; leave all other text alone.
+
+    Args:
+        lines: list of str, a page's lines.
+
+    Returns:
+        The lines, with only the snippet lines changed.
+    """
+    return [line.replace('"solutions/', '"exercises/', 1) if SNIPPET.match(line) else line for line in lines]
+
+
+def _withhold_missing(lines: list[str], available: Callable[[str], bool]) -> list[str]:
+    """Replace every code box whose snippets name files the release lacks with a note.
+
+    Args:
+        lines: list of str, a page's lines.
+        available: callable telling whether a snippet's file is in the release.
+
+    Returns:
+        The lines; a fence holding a missing snippet becomes an admonition at its indent
+        (a box holding nothing would be an empty code box).
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        opening = FENCE.match(lines[i])
+        if opening:
+            end = next((j for j in range(i + 1, len(lines))
+                        if lines[j].strip().startswith(opening["fence"]) and not lines[j].strip()[len(opening["fence"]):]),
+                       None)
+            if end is not None:
+                body = lines[i + 1:end]
+                missing = [m["path"] for line in body if (m := SNIPPET.match(line)) and not available(m["path"])]
+                if missing:
+                    out.append(WITHHELD_NOTE.format(indent=opening["indent"], path=missing[0],
+                                                    instructor_only=INSTRUCTOR_ONLY))
+                else:
+                    out += lines[i:end + 1]
+                i = end + 1
+                continue
+        out.append(lines[i])
+        i += 1
+    return out
 
 
 def strip_solutions(markdown: str, available: Callable[[str], bool] = lambda path: True) -> str:
     """Point snippets at the exercises, replace solution blocks with a note, withhold missing snippets.
 
+    Only the paths of ``--8<--`` snippet lines are retargeted: prose that names
+    ``solutions/`` (the instructors' page explains what the release leaves out) keeps it.
+
     Args:
         markdown: str, a page's source.
-        available: callable telling whether a snippet's file is in the release; a snippet
-            of a file that is not (e.g. the fast LSTM of ``course/fast``) becomes a note.
+        available: callable telling whether a snippet's file is in the release; a code box
+            whose snippet names a file that is not (e.g. the fast LSTM of ``course/fast``)
+            becomes a note.
 
     Returns:
         The page for the release.
     """
-    lines = markdown.replace("solutions/", "exercises/").splitlines(keepends=True)
-    lines = [WITHHELD.format(indent=m["indent"]) if (m := SNIPPET.match(line)) and not available(m["path"]) else line
-             for line in lines]
+    lines = _retarget_snippets(markdown.splitlines(keepends=True))
+    lines = _withhold_missing(lines, available)
     out: list[str] = []
     skipping: int | None = None  # indent of the solution block being dropped
     for line in lines:
@@ -153,6 +279,152 @@ def strip_solutions(markdown: str, available: Callable[[str], bool] = lambda pat
             continue
         out.append(line)
     return "".join(out)
+
+
+#: A repository path in a code span or a code line: ``course/figures/task.py``, ``tests/perf``.
+REPO_PATH = re.compile(r"(?<![\w./-])(?P<path>(?:course|tests|exercises|solutions|docs)/[\w./*-]*[\w*/])")
+#: An ``lstm-course`` subcommand as a page names it.
+COMMAND = re.compile(r"(?<![\w-])lstm-course (?P<name>[a-z][\w-]*)")
+CODE_SPAN = re.compile(r"(?<!`)`(?P<code>[^`\n]+)`(?!`)")
+
+
+def path_exists(release: Path, path: str) -> bool:
+    """Whether a path a page names is in the release (a glob such as ``course/figures/*`` counts if it matches).
+
+    Args:
+        release: Path, the release folder.
+        path: str, relative to the release, possibly with ``*`` or a trailing ``/``.
+
+    Returns:
+        True when it exists.
+    """
+    path = path.rstrip("/.")
+    if "*" in path:
+        return any(release.glob(path))
+    return (release / path).exists()
+
+
+def commands_of(release: Path) -> set[str]:
+    """The ``lstm-course`` subcommands the release's CLI has.
+
+    Args:
+        release: Path, the release folder.
+
+    Returns:
+        The names of its command modules (``check``, ``train``, ...).
+    """
+    return {p.stem for p in (release / "course" / "commands").glob("*.py") if p.stem != "__init__"}
+
+
+def missing_names(text: str, release: Path) -> list[str]:
+    """The paths and ``lstm-course`` commands that a piece of text names and the release lacks.
+
+    Args:
+        text: str, a code span or a line of a code block.
+        release: Path, the release folder.
+
+    Returns:
+        The missing paths and commands (``lstm-course NAME``), in order.
+    """
+    commands = commands_of(release)
+    missing = [m["path"] for m in REPO_PATH.finditer(text) if not path_exists(release, m["path"])]
+    missing += [f"lstm-course {m['name']}" for m in COMMAND.finditer(text) if m["name"] not in commands]
+    return missing
+
+
+def mark_instructor_only(markdown: str, release: Path) -> str:
+    """Say, where a page names a path or command the release lacks, that it is instructor-only.
+
+    In prose, `` `tests/perf/test_fast_path.py` `` becomes
+    `` `tests/perf/test_fast_path.py` (instructor-only: not in the student release) ``;
+    in a code block, the line gets that as a comment. Snippet lines are left alone.
+
+    Args:
+        markdown: str, a page of the release.
+        release: Path, the release folder (what exists).
+
+    Returns:
+        The page.
+    """
+    out = []
+    fence: str | None = None
+    for line in markdown.splitlines(keepends=True):
+        opening = FENCE.match(line)
+        if opening and fence is None:
+            fence = opening["fence"]
+            out.append(line)
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence) and not line.strip()[len(fence):]:
+                fence = None
+            elif not SNIPPET.match(line) and missing_names(line, release) and INSTRUCTOR_ONLY not in line:
+                ending = line[len(line.rstrip("\r\n")):]
+                marker = " · " if "#" in line else "  # "
+                line = line.rstrip("\r\n") + marker + INSTRUCTOR_ONLY + ending
+            out.append(line)
+            continue
+
+        def annotate(match: re.Match[str]) -> str:
+            """One code span, with a note when it names something missing."""
+            if not missing_names(match["code"], release):
+                return match[0]
+            rest = line[match.end():]
+            return match[0] if rest.startswith(f" ({INSTRUCTOR_ONLY})") else f"{match[0]} ({INSTRUCTOR_ONLY})"
+
+        out.append(CODE_SPAN.sub(annotate, line))
+    return "".join(out)
+
+
+def unmarked_missing(markdown: str, release: Path) -> list[str]:
+    """The paths and commands a page names, that the release lacks and the page does not mark.
+
+    Args:
+        markdown: str, a page of the release.
+        release: Path, the release folder.
+
+    Returns:
+        ``"line N: name"`` strings; empty when every name exists or is marked instructor-only.
+    """
+    problems = []
+    for number, line in enumerate(markdown.splitlines(), 1):
+        if SNIPPET.match(line) or INSTRUCTOR_ONLY in line or line.lstrip().startswith("<!--"):
+            continue  # (an HTML comment is not shown)
+        texts = [m["code"] for m in CODE_SPAN.finditer(line)] if "`" in line else [line]
+        problems += [f"line {number}: {name}" for text in texts for name in missing_names(text, release)]
+    return problems
+
+
+def empty_boxes(markdown: str) -> list[int]:
+    """Code boxes and admonitions with nothing in them (or only a placeholder comment).
+
+    Args:
+        markdown: str, a page's source.
+
+    Returns:
+        The 1-based line numbers where such a box opens.
+    """
+    lines = markdown.splitlines()
+    empty = []
+    i = 0
+    while i < len(lines):
+        opening = FENCE.match(lines[i])
+        if opening:
+            end = next((j for j in range(i + 1, len(lines))
+                        if lines[j].strip().startswith(opening["fence"]) and not lines[j].strip()[len(opening["fence"]):]),
+                       len(lines))
+            body = [line.strip() for line in lines[i + 1:end] if line.strip()]
+            if not body or all(line.startswith("#") and "not in the student release" in line for line in body):
+                empty.append(i + 1)
+            i = end + 1
+            continue
+        box = ADMONITION.match(lines[i])
+        if box:
+            indent = len(box["indent"].expandtabs())
+            following = next((line for line in lines[i + 1:] if line.strip()), "")
+            if len(following) - len(following.lstrip()) <= indent:
+                empty.append(i + 1)
+        i += 1
+    return empty
 
 
 def _lines(text: str) -> list[str]:
@@ -243,6 +515,67 @@ def find_leaks(release: Path, solutions: Path) -> list[tuple[str, str]]:
     return leaks
 
 
+def _python_sources(file: Path) -> list[tuple[str, int]]:
+    """The Python code in a file: a module, or a notebook's code cells.
+
+    Args:
+        file: Path, a ``.py`` or ``.ipynb`` file.
+
+    Returns:
+        ``(source, first line)`` pairs; a notebook cell's lines are counted within the cell.
+    """
+    text = file.read_text(errors="replace")
+    if file.suffix == ".py":
+        return [(text, 1)]
+    try:
+        cells = json.loads(text).get("cells", [])
+    except ValueError:
+        return []
+    sources = []
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            source = "".join(cell.get("source", []))
+            # IPython magics and shell escapes are not Python
+            sources.append(("\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                                      for line in source.splitlines()), 1))
+    return sources
+
+
+def find_definitions(release: Path) -> list[str]:
+    """Where a file outside ``exercises/`` defines an exercise function or class by name.
+
+    Definitions (``def``, ``class``) and assignments to a name in :data:`EXERCISE_NAMES`
+    count, at any depth: a grader's stand-in called ``prepare`` is an answer to
+    ``prepare`` however it is written.
+
+    Args:
+        release: Path, the release folder.
+
+    Returns:
+        ``"file:line: name"`` strings, sorted; empty when there are none.
+    """
+    found = []
+    for file in sorted(release.rglob("*")):
+        relative = file.relative_to(release)
+        if not file.is_file() or file.suffix not in (".py", ".ipynb") or relative.parts[0] == "exercises":
+            continue
+        for source, _ in _python_sources(file):
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                names: list[str] = []
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    names = [node.name]
+                elif isinstance(node, ast.Assign) or (isinstance(node, ast.AnnAssign) and node.value is not None):
+                    # (a bare annotation such as a dataclass field ``train: ModuleType`` defines nothing)
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    names = [t.id for t in targets if isinstance(t, ast.Name)]
+                found += [f"{relative.as_posix()}:{node.lineno}: {name}" for name in names if name in EXERCISE_NAMES]
+    return sorted(found)
+
+
 def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> list[Path]:
     """Make the student release in ``out`` (which must not exist or be empty).
 
@@ -266,11 +599,18 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     for relative in files:
         path = out / relative
         if relative.suffix == ".md" and relative.parts[0] == "docs":
-            path.write_text(strip_solutions(path.read_text(), lambda snippet: (out / snippet).is_file()))
+            page = strip_solutions(path.read_text(), lambda snippet: (out / snippet).is_file())
+            path.write_text(mark_instructor_only(page, out))
     config = out / "mkdocs.yml"
     if config.exists():  # e.g. its ``watch:`` list names the solutions folder
         config.write_text(re.sub(r"(?<![\w-])solutions(?![\w-])", "exercises", config.read_text()))
     (out / "README.md").write_text(README)
+    (out / "Makefile").write_text(MAKEFILE)
+    (out / "pytest.ini").write_text(PYTEST_INI)
+    # pytest reads --impl only from a conftest it loads before parsing the command line: the
+    # root's always, tests/conftest.py only when tests/ is named (pytest --impl X fails then).
+    if (out / "tests" / "conftest.py").is_file():
+        (out / "tests" / "conftest.py").replace(out / "conftest.py")
     if workflow is None:
         from course.grading.release_classroom import workflow_yaml
 
@@ -282,4 +622,8 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     if leaks:
         listing = "\n".join(f"  {f}: {line}" for f, line in leaks[:20])
         raise RuntimeError(f"reference code would leak into the release ({len(leaks)} lines):\n{listing}")
+    answers = [hit for hit in find_definitions(out) if hit.split(":", 1)[0] not in ACCEPTED_DEFINITIONS]
+    if answers:
+        listing = "\n".join(f"  {hit}" for hit in answers[:20])
+        raise RuntimeError(f"files outside exercises/ define exercise functions ({len(answers)}):\n{listing}")
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())

@@ -313,5 +313,6 @@ def answers_problems(folder: Path) -> list[str]:
         relevant = [body for heading, body in sections if any(k in heading or k in body.lower() for k in keys)]
         words = max((len(re.findall(r"[A-Za-z]{2,}", body)) for body in relevant), default=0)
         if words < MIN_WORDS:
-            problems.append(f"the question on {topic} has no answer yet ({words} words)")
+            problems.append(f"the question on {topic} has no answer yet ({words} word{'' if words == 1 else 's'}; "
+                            f"an answer needs at least {MIN_WORDS})")
     return problems

@@ -1,4 +1,8 @@
-"""The student release: no solutions in it, docs without solution code, a working Classroom workflow."""
+"""The student release: no solutions in it, docs without solution code, a working Classroom workflow.
+
+The student's journey through the installed release (check, train, notebooks, the site) is
+``tests/release/test_journey.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.grading.release import ACCEPTED_LEAKS, build, find_leaks, strip_solutions
+from course.grading.release import (
+    ACCEPTED_LEAKS,
+    INSTRUCTOR_ONLY,
+    build,
+    empty_boxes,
+    find_definitions,
+    find_leaks,
+    mark_instructor_only,
+    strip_solutions,
+    unmarked_missing,
+)
 from course.grading.release_classroom import github_output, to_classroom
 from course.impl import REPO_ROOT
 
@@ -52,25 +66,87 @@ def test_leak_check_catches_copied_reference_code(release: Path, tmp_path: Path)
 
 
 def test_docs_point_at_exercises_and_drop_solution_blocks() -> None:
-    page = ('Intro.\n\n```python\n--8<-- "solutions/cell.py:call"\n```\n\n'
+    page = ('Intro: the reference lives in `solutions/`, and `exercises/` is generated from it.\n\n'
+            '```python\n--8<-- "solutions/cell.py:call"\n```\n\n'
             '??? success "Solution"\n\n    ```python\n    --8<-- "solutions/cell.py:init"\n    ```\n\n'
             '    More solution text.\n\nAfter.\n')
     out = strip_solutions(page)
     assert '--8<-- "exercises/cell.py:call"' in out
-    assert "solutions/" not in out and "More solution text" not in out and "cell.py:init" not in out
+    assert "Intro: the reference lives in `solutions/`, and `exercises/` is generated" in out  # prose kept
+    assert "More solution text" not in out and "cell.py:init" not in out
     assert '!!! info "Solution"' in out and out.rstrip().endswith("After.")
-    withheld = strip_solutions('```python\n--8<-- "course/fast/recurrence.py:step"\n```\n', lambda path: False)
-    assert "course/fast" not in withheld and "not in the student release" in withheld
 
 
-def test_release_docs_build_strict(release: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
+def test_withheld_code_becomes_a_note_not_an_empty_box() -> None:
+    page = ('Text.\n\n```python\n--8<-- "course/fast/recurrence.py:step"\n```\n\n'
+            '??? info "The step"\n\n    ```python\n    --8<-- "course/fast/recurrence.py:other"\n    ```\n\nEnd.\n')
+    out = strip_solutions(page, lambda path: False)
+    assert "```" not in out and "--8<--" not in out, out
+    assert out.count('!!! note "Instructor-only code"') == 2 and INSTRUCTOR_ONLY in out
+    assert not empty_boxes(out), out
+    assert empty_boxes("```python\n```\n\n!!! note\n\nText.\n") == [1, 4]
 
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    done = subprocess.run([str(mkdocs), "build", "--strict", "-d", str(tmp_path / "site")], cwd=release,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+
+def test_missing_paths_and_commands_are_marked_instructor_only(tmp_path: Path) -> None:
+    (tmp_path / "course" / "commands").mkdir(parents=True)
+    (tmp_path / "course" / "commands" / "check.py").write_text("")
+    (tmp_path / "course" / "figures").mkdir()
+    (tmp_path / "course" / "figures" / "task.py").write_text("")
+    page = ("Run `lstm-course check` and `lstm-course bench`; see `course/figures/task.py`, `course/figures/*`\n"
+            "and `tests/perf/test_fast_path.py`.\n\n```bash\nlstm-course check\n"
+            "lstm-course gradescope --out a.zip   # the bundle\n```\n")
+    assert len(unmarked_missing(page, tmp_path)) == 3
+    marked = mark_instructor_only(page, tmp_path)
+    assert not unmarked_missing(marked, tmp_path), marked
+    assert f"`lstm-course bench` ({INSTRUCTOR_ONLY})" in marked
+    assert f"`tests/perf/test_fast_path.py` ({INSTRUCTOR_ONLY})" in marked
+    assert f"# the bundle · {INSTRUCTOR_ONLY}" in marked and "`lstm-course check` (" not in marked
+    assert mark_instructor_only(marked, tmp_path) == marked  # idempotent
+
+
+def test_release_pages_name_only_what_it_has_and_have_no_empty_box(release: Path) -> None:
+    problems = []
+    for page in sorted((release / "docs").rglob("*.md")):
+        text = page.read_text()
+        problems += [f"{page.relative_to(release)} {p}" for p in unmarked_missing(text, release)]
+        problems += [f"{page.relative_to(release)} line {n}: empty box" for n in empty_boxes(text)]
+    assert not problems, "\n".join(problems)
+    assert "hides `solutions/` under an empty" in (release / "docs" / "instructors.md").read_text()
+    for name in ("Makefile", "pytest.ini", "course/commands/experiment.py", "course/commands/figures.py",
+                 "course/experiments/runner.py", "course/figures/task.py", "course/notebook.py"):
+        assert (release / name).is_file(), name
+    assert "testpaths = tests\n" in (release / "pytest.ini").read_text()
+    assert sorted(p.relative_to(release).as_posix() for p in (release / "tests").rglob("*.py")) == [
+        "tests/graders/__init__.py", "tests/graders/conftest.py", "tests/graders/test_graders.py"]
+    assert "--impl" in (release / "conftest.py").read_text()
+
+
+def test_definition_scan_reports_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "data.py").write_text("def prepare(d):\n    return d\n")
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "helpers.py").write_text(
+        "import x\n\n\nclass Holder:\n    def prepare(self, d):\n        return d\n\n"
+        "class IntegrationModel:\n    pass\n\ntrain = lambda *a: None\nfield: int\n")
+    notebook = {"cells": [{"cell_type": "code", "source": ["%matplotlib inline\n", "def make_dataset():\n",
+                                                           "    pass\n"]}]}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook))
+    assert find_definitions(tmp_path) == ["course/helpers.py:11: train", "course/helpers.py:5: prepare",
+                                          "course/helpers.py:8: IntegrationModel", "nb.ipynb:2: make_dataset"]
+
+
+def test_no_exercise_function_outside_exercises_but_the_contract(release: Path) -> None:
+    found = [hit for hit in find_definitions(release) if not hit.startswith("course/grading/contract.py:")]
+    assert not found, found
+
+
+@pytest.mark.xfail(strict=False, reason="course/grading/contract.py still defines the graders' stand-in `prepare` "
+                                        "(and a complete model); the fidelity branch (issue 11) removes them: "
+                                        "remove this mark after merging it")
+def test_the_graders_contract_defines_no_exercise_function(release: Path) -> None:
+    found = [hit for hit in find_definitions(release) if hit.startswith("course/grading/contract.py:")]
+    assert not found, found
+    assert not find_leaks(release, REPO_ROOT / "solutions")
 
 
 def test_classroom_workflow_reports_partial_credit(release: Path) -> None:
@@ -91,46 +167,10 @@ def test_classroom_workflow_reports_partial_credit(release: Path) -> None:
     assert key == "result" and json.loads(base64.b64decode(value)) == runner
 
 
-def _check(python: Path, release: Path, folder: str) -> str:
-    """Run ``lstm-course check FOLDER`` inside the release with its own interpreter.
-
-    Args:
-        python: Path, the release venv's python.
-        release: Path, the release folder (the working directory).
-        folder: str, what to check.
-
-    Returns:
-        The command's output.
-    """
-    import os
-    import subprocess
-
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([str(python), "-m", "course.cli", "check", folder, "--jobs", "2"], cwd=release,
-                          env={**env, "COLUMNS": "200", "NO_COLOR": "1"}, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def test_check_inside_the_release_without_solutions(release: Path, tmp_path: Path) -> None:
-    import subprocess
-
-    from course.grading.checks import max_score
-    from venvs import venv_with
-
-    python = venv_with(tmp_path / "venv", release)
-    where = subprocess.run([str(python), "-I", "-c", "import course; print(course.__file__)"], capture_output=True,
-                           text=True, cwd=tmp_path).stdout
-    assert where.startswith(str(release)), where
-
-    untouched = _check(python, release, "exercises")
-    assert f"Total: 0 / {max_score():g}" in untouched, untouched[-3000:]
-    assert "not implemented" in untouched.lower() and "Traceback" not in untouched
-
-    shutil.copytree(REPO_ROOT / "solutions", release / "my-solution")
-    try:
-        solved = _check(python, release, "my-solution")
-    finally:
-        shutil.rmtree(release / "my-solution")
-    assert f"Total: {max_score():g} / {max_score():g}" in solved, solved[-3000:]
+def test_build_refuses_a_release_that_defines_an_exercise_function(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT / "solutions", root / "solutions")
+    (root / "course" / "grading").mkdir(parents=True)
+    (root / "course" / "grading" / "helpers.py").write_text("def train(model):\n    return {}\n")
+    with pytest.raises(RuntimeError, match=r"course/grading/helpers.py:1: train"):
+        build(tmp_path / "out", root=root, workflow="name: x\n")

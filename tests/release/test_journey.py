@@ -1,0 +1,210 @@
+"""A student's journey through the built release, in a fresh virtual environment.
+
+The release is built once, installed as its README says (``pip install -e ".[dev]"``, with
+``--no-deps`` on top of the project's already-installed dependencies so that TensorFlow is
+not installed again), and then used only through its own ``lstm-course`` script, its
+``pytest`` configuration and its ``mkdocs``: nothing here imports the course from this
+repository. In order, as a student meets them:
+
+1. untouched ``exercises/``: ``pytest`` collects the graders (``--impl exercises`` too),
+   ``lstm-course check`` exits 0 with 0 points, a hint per check and no traceback;
+   ``train`` and a notebook name the stub and its chapter in one line;
+2. every ``lstm-course`` command and repository path a page names exists, or the page
+   says there that it is instructor-only; the site builds with ``--strict``;
+3. a complete solution copied into ``exercises/``: ``lstm-course check`` gives full marks
+   and ``lstm-course train`` (its defaults, on fewer samples) trains it.
+
+No command's output may hold TensorFlow's start-up lines or a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course.grading.checks import CHECKS, max_score
+from course.grading.release import build, commands_of, unmarked_missing
+from course.impl import REPO_ROOT
+
+#: TensorFlow's start-up lines (NOTES.md: recognise them by content; they may come twice).
+TF_NOISE = re.compile(r"absl::InitializeLog|oneDNN custom operations|cudart_stub|cuda_platform|cuInit|"
+                      r"cpu_feature_guard|^[IWE]\d{4} \d\d:\d\d:\d\d", re.M)
+#: The one line :mod:`course.unfinished` prints for a stub.
+STUB_LINE = re.compile(r"\(exercises/\w+\.py\) is not written yet: .+ The chapter \"[^\"]+\" \(docs/[\w.-]+\.md\)")
+
+pytestmark = pytest.mark.timeout(900)
+
+
+class Release:
+    """The built release and the venv it is installed in."""
+
+    def __init__(self, folder: Path, venv: Path) -> None:
+        """Remember where things are.
+
+        Args:
+            folder: Path, the release.
+            venv: Path, its virtual environment.
+        """
+        self.folder = folder
+        self.venv = venv
+
+    def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        """Run a program of the venv (``lstm-course``, ``python``, ``mkdocs``) in the release.
+
+        Args:
+            *args: the program's name in the venv's ``bin/`` and its arguments.
+            timeout: float, seconds.
+
+        Returns:
+            The finished process, stdout and stderr as text.
+        """
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL")}
+        env.update(COLUMNS="200", NO_COLOR="1", PATH=f"{self.venv / 'bin'}:{env.get('PATH', '')}",
+                   # nbconvert's templates (the site's notebooks) are data files of the project's
+                   # venv; a real install puts them into the new venv's share/jupyter
+                   JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
+        program = str(self.venv / "bin" / args[0])
+        return subprocess.run([program, *args[1:]], cwd=self.folder, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+
+
+def assert_clean(done: subprocess.CompletedProcess) -> str:
+    """The command's whole output, after checking it holds no traceback and no TensorFlow start-up line.
+
+    Args:
+        done: a finished process.
+
+    Returns:
+        stdout and stderr together.
+    """
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output, output[-3000:]
+    noise = TF_NOISE.findall(output)
+    assert not noise, f"TensorFlow start-up lines: {noise[:3]}\n{output[-2000:]}"
+    return output
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The release, built and installed per its README into a new venv.
+
+    The venv sees the project's installed dependencies through a ``.pth`` line (not their
+    ``.pth`` files, so not this repository's editable ``course``), and gets the release
+    itself with ``pip install --no-deps --no-build-isolation -e .``: the README's command,
+    minus reinstalling TensorFlow.
+
+    Args:
+        tmp_path_factory: pytest's temporary folders.
+
+    Returns:
+        Release.
+    """
+    root = tmp_path_factory.mktemp("journey")
+    folder = root / "lstm-release"
+    build(folder)
+    readme = (folder / "README.md").read_text()
+    assert 'pip install -e ".[dev]"' in readme and "make test" in readme and "make serve" in readme
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    target = Path(subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                                 capture_output=True, text=True, check=True).stdout.strip())
+    (target / "project_deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                           "--no-index", "-e", "."], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    installed = Release(folder, venv)
+    where = installed.run("python", "-c", "import course; print(course.__file__)").stdout
+    assert where.startswith(str(folder)), where  # the release's course, not this repository's
+    assert (venv / "bin" / "lstm-course").is_file()
+    return installed
+
+
+def test_pytest_and_make_test_as_the_readme_says(release: Release) -> None:
+    makefile = (release.folder / "Makefile").read_text()
+    assert re.search(r"^test:.*\n\t\$\(BIN\)/python -m pytest$", makefile, re.M), makefile
+    assert re.search(r"^serve:.*\n\t\$\(BIN\)/mkdocs serve", makefile, re.M), makefile
+    for extra in ((), ("--impl", "exercises")):  # the default, and the option the README names
+        done = release.run("python", "-m", "pytest", "--collect-only", "-q", *extra, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert f"tests/graders/test_graders.py: {len(CHECKS)}" in done.stdout, done.stdout[-500:]  # one per check
+
+
+def test_check_on_untouched_exercises_gives_zero_with_hints(release: Release) -> None:
+    done = release.run("lstm-course", "check")
+    assert done.returncode == 0
+    output = assert_clean(done)
+    assert f"Total: 0 / {max_score():g}" in output, output[-3000:]
+    assert output.count("not implemented yet") >= 10, output[-3000:]  # the table's hint column
+
+
+def test_unfinished_work_is_named_in_one_line(release: Release) -> None:
+    train = release.run("lstm-course", "train", "--samples", "640", "--val-samples", "64")
+    assert train.returncode == 1
+    assert STUB_LINE.search(assert_clean(train)), train.stderr
+    assert "exercises" in train.stdout and "data path: batched (" in train.stdout and "``" not in train.stdout
+
+    notebook = release.run("python", "-c", """
+import nbformat
+from nbclient import NotebookClient
+nb = nbformat.read("docs/notebooks/task.ipynb", as_version=4)
+NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+for cell in nb.cells:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            print("ERROR OUTPUT", out.get("ename"))
+        elif out.get("name") == "stdout":
+            print(out.get("text", ""), end="")
+""", timeout=300)
+    assert notebook.returncode == 0, notebook.stderr[-2000:]
+    assert "ERROR OUTPUT" not in notebook.stdout and "Traceback" not in notebook.stdout, notebook.stdout
+    assert "SEQ_LEN = 25" in notebook.stdout and STUB_LINE.search(notebook.stdout), notebook.stdout
+
+
+def test_every_named_command_and_path_exists(release: Release) -> None:
+    helped = release.run("lstm-course", "--help")
+    assert helped.returncode == 0
+    listed = set(re.search(r"\{([\w,-]+)\}", helped.stdout)[1].split(","))
+    assert listed == commands_of(release.folder)
+    assert {"check", "grade", "train", "experiment", "figures"} <= listed
+    named: set[str] = set()
+    problems = []
+    for page in sorted((release.folder / "docs").rglob("*.md")):
+        text = page.read_text()
+        named |= set(re.findall(r"lstm-course ([a-z][\w-]*)", text))
+        problems += [f"{page.relative_to(release.folder)} {p}" for p in unmarked_missing(text, release.folder)]
+    assert not problems, "\n".join(problems)
+    for command in sorted(named & listed):
+        done = release.run("lstm-course", command, "--help")
+        assert done.returncode == 0, (command, done.stderr[-1000:])
+
+
+def test_release_site_builds_strict(release: Release, tmp_path: Path) -> None:
+    done = release.run("python", "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site"), timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_complete_solution_earns_full_marks_and_trains(release: Release) -> None:
+    exercises = release.folder / "exercises"
+    for file in sorted((REPO_ROOT / "solutions").iterdir()):
+        if file.is_file() and file.suffix in (".py", ".md"):
+            shutil.copy2(file, exercises / file.name)
+
+    done = release.run("lstm-course", "check")
+    output = assert_clean(done)
+    assert done.returncode == 0 and f"Total: {max_score():g} / {max_score():g}" in output, output[-3000:]
+
+    # The defaults (exercises/, batched data, T = 25, 32 units) on a few batches: the check's
+    # training part above has shown the 0.80 already; this shows the command runs as shipped.
+    done = release.run("lstm-course", "train", "--samples", "3200", "--val-samples", "640", "--epochs", "1")
+    output = assert_clean(done)
+    assert done.returncode == 0, output[-3000:]
+    assert f"Training {exercises}" in output, output[-2000:]
+    assert 0.0 <= float(re.search(r"final validation accuracy: ([\d.]+)", output)[1]) <= 1.0, output[-2000:]
