@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="small sizes for CI; writes to a temporary folder, never over the committed results")
     parser.add_argument("--json", type=Path,
                         help="write the results here (default: docs/assets/bench/results.json, or a temp dir with --quick)")
-    parser.add_argument("--only", nargs="+", choices=["train_step", "growth", "pipelines", "time_to_accuracy"],
+    parser.add_argument("--only", nargs="+", choices=["train_step", "growth", "pipelines", "time_to_accuracy", "grading"],
                         help="run only these sections")
     parser.add_argument("--threads", type=int, default=1,
                         help="TensorFlow inter-op and intra-op threads (default 1: stable ratios on a shared"
@@ -76,5 +76,10 @@ def run(args: argparse.Namespace) -> int:
     written = [out_json, *plots.draw_all(results, out_json.parent)]
     # Fragments go to the docs only from the committed results; otherwise next to the JSON.
     written += report.write_fragments(results, FRAGMENTS_DIR if committed else out_json.parent / "generated")
+    if "grading" in results:
+        from course.bench.grading import write_fragment
+
+        written.append(write_fragment(results, FRAGMENTS_DIR if committed else out_json.parent / "generated"))
+        console.print((FRAGMENTS_DIR if committed else out_json.parent / "generated").joinpath("grading.md").read_text())
     console.print("\n".join(f"wrote {p}" for p in written))
     return 0
