@@ -64,7 +64,7 @@ class GradingConfig:
     rounds: int = 2
     check_parts: list[str] | None = None
     parts: list[str] = field(default_factory=lambda: ["data", "cell", "layer", "model", "training"])
-    copies: int = 4
+    copies: int = 2
     hostile: bool = True
     batch_parts: list[str] | None = None
     paths: list[str] = field(default_factory=lambda: list(PATHS))
@@ -136,7 +136,7 @@ def _total(text: str) -> str:
     Returns:
         str.
     """
-    return next((line.strip() for line in text.splitlines() if line.strip().startswith("Total:")), "")
+    return next((line.strip() for line in text.splitlines() if line.strip().startswith("Total")), "")
 
 
 def measure_check(solution: Path, config: GradingConfig) -> dict[str, dict]:
