@@ -67,7 +67,8 @@ def run(config: Config, *, quick: bool, log: Callable[[str], None] = print,
     Returns:
         dict with ``machine``, ``config`` and one entry per section.
     """
-    sections = sections or ["train_step", "growth", "pipelines", "time_to_accuracy"]
+    # A plain --quick leaves grading out (CI runs it once, as ``--quick --only grading``, in its own test).
+    sections = sections or ["train_step", "growth", "pipelines", "time_to_accuracy", *([] if quick else ["grading"])]
     results: dict[str, object] = {
         "command": "lstm-course bench" + (" --quick" if quick else "") + (f" --threads {threads}" if threads != 1 else ""),
         "threads": threads,
@@ -109,5 +110,13 @@ def run(config: Config, *, quick: bool, log: Callable[[str], None] = print,
         results["time_to_accuracy"] = accuracy.measure(target=config.target, max_samples=config.max_samples,
                                                        eval_every=config.eval_every)
         timings["time_to_accuracy"] = time.perf_counter() - start
+    if "grading" in sections:
+        from course.bench import grading
+
+        log("grading: check, each part, a batch with --jobs 2, and where the time goes")
+        start = time.perf_counter()
+        results["grading"] = grading.measure(grading.GradingConfig.quick() if quick else grading.GradingConfig(),
+                                             log=log)
+        timings["grading"] = time.perf_counter() - start
     results["section_seconds"] = timings
     return results

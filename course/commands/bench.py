@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 #: The benchmark's sections, in the order they run.
-SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy"]
+SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy", "grading"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,8 +62,11 @@ def run(args: argparse.Namespace) -> int:
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
+    grading_only = args.only == ["grading"]
     if args.json:
         out_json = args.json
+    elif grading_only and not args.quick:  # its own file: the other sections' committed results stay as they are
+        out_json = RESULTS_JSON.with_name("grading.json")
     elif args.quick:
         out_json = Path(tempfile.mkdtemp(prefix="lstm-bench-")) / "results.json"
     else:
@@ -81,9 +84,19 @@ def run(args: argparse.Namespace) -> int:
                         log=lambda line: console.print(f"[bold cyan]bench[/] {line}"))
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(results, indent=1))
-    report.print_tables(results, console)
-    written = [out_json, *plots.draw_all(results, out_json.parent)]
-    # Fragments go to the docs only from the committed results; otherwise next to the JSON.
-    written += report.write_fragments(results, FRAGMENTS_DIR if committed else out_json.parent / "generated")
+    if not grading_only:
+        report.print_tables(results, console)
+    committed = committed or (grading_only and out_json.resolve() == RESULTS_JSON.with_name("grading.json").resolve())
+    fragments = FRAGMENTS_DIR if committed else out_json.parent / "generated"
+    written = [out_json]
+    if not grading_only:
+        written += plots.draw_all(results, out_json.parent)
+        # Fragments go to the docs only from the committed results; otherwise next to the JSON.
+        written += report.write_fragments(results, fragments)
+    if "grading" in results:
+        from course.bench.grading import write_fragment
+
+        written.append(write_fragment(results, fragments))
+        console.print(fragments.joinpath("grading.md").read_text())
     console.print("\n".join(f"wrote {p}" for p in written))
     return 0

@@ -1,0 +1,382 @@
+"""One sandbox per submission: a pre-started worker that imports TensorFlow once and forks a child per part.
+
+The old path (:func:`course.grading.runner.run_part`) starts one sandbox and one Python
+per run part, and each imports TensorFlow and Keras (5-10 s each on 2 cores). Here the
+parent starts ONE sandbox for the submission, running ``python -I -m
+course.grading.zygote WORKDIR``. That worker (the zygote, grader code only) imports
+TensorFlow, Keras and the probes, then forks one child per part *before any TensorFlow
+op runs* (no eager context, no thread pools yet: checked by :func:`fork_safe`), at most
+``jobs`` at a time. Each child is what a part's own process was before:
+
+- its own folder ``WORKDIR/<part>/`` with its request, inputs, submission copy, output
+  log and evidence files (``out_0.json``, ``out_0.npz``), read by the parent exactly as
+  :mod:`course.grading.runner` reads them;
+- its own limits (memory, file size, processes), set after the fork by
+  :func:`course.grading.child.main`, and its own runtime guard;
+- as root (level ``bwrap+uid``): its own unprivileged uid and gid
+  (:func:`course.grading.sandbox.unprivileged_id` of its folder, the uid the part's own
+  sandbox had), no supplementary groups, an empty capability bounding set and
+  ``no_new_privs``, so RLIMIT_NPROC (per uid) stays per part and one part cannot read,
+  write or signal another's files or processes;
+- its own wall-clock limit, enforced by the zygote (which the children cannot signal),
+  which kills the part's process group and, as root, every process of its uid.
+
+A crash, exit, timeout or kill of one child costs only that part: the zygote records each
+child's end in ``WORKDIR/status/<part>.json`` (a folder no child can write) and goes on.
+
+The zygote is used where it keeps every guarantee of the per-part sandboxes: as root in
+``bwrap+uid`` (one uid per part). As another user (``bwrap``: one user namespace, one uid
+for the whole sandbox) and without a sandbox, :func:`enabled` says no and the core keeps
+the per-part path. :data:`ZYGOTE_ENV` (``on``/``off``) overrides that choice (``on`` is
+for measuring; ``off`` restores the old path everywhere).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+#: Environment variable: ``auto`` (default), ``on`` or ``off``.
+ZYGOTE_ENV = "LSTM_COURSE_ZYGOTE"
+#: Seconds the parent adds to the zygote's own limits before it kills the whole sandbox.
+MARGIN = 60.0
+#: Modules the zygote imports before it forks (grader code and libraries only).
+PRELOAD: tuple[str, ...] = (
+    "numpy", "tensorflow", "keras", "course.grading.child", "course.grading.guard", "course.grading.contract",
+    "course.grading.probes", "course.grading.probes.data", "course.grading.probes.cell",
+    "course.grading.probes.layer", "course.grading.probes.model", "course.grading.probes.training",
+)
+#: prctl options (linux/prctl.h).
+_PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 24, 38
+
+
+def enabled(level: str) -> bool:
+    """Whether the core should grade through the zygote at this isolation level.
+
+    Args:
+        level: str, the sandbox level (:data:`course.grading.sandbox.LEVELS`).
+
+    Returns:
+        bool.
+    """
+    from course.grading import sandbox as jail
+
+    choice = os.environ.get(ZYGOTE_ENV, "auto") or "auto"
+    if choice == "off":
+        return False
+    if choice == "on":
+        return True
+    return level == jail.BWRAP_UID
+
+
+# ---------------------------------------------------------------- parent side
+
+
+def run_parts(parts: list[str], folder: Path, inputs: dict[str, Any], *, timeouts: dict[str, float] | None = None,
+              memory_mb: int | None = None, jobs: int = 2) -> dict[str, Any]:
+    """Run every part's probes on one submission in one sandbox, one forked child per part.
+
+    Args:
+        parts: list of str, the run parts, in start order.
+        folder: Path, the submission folder (copied once per part).
+        inputs: dict of part to PartInputs.
+        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.runner.TIMEOUTS`).
+        memory_mb: int, each child's address-space cap (default :data:`course.grading.runner.MEMORY_MB`).
+        jobs: int, children at once.
+
+    Returns:
+        dict of part to :class:`course.grading.runner.PartRun`, the same fields the per-part path fills.
+    """
+    import numpy as np
+
+    from course.grading import runner
+    from course.grading import sandbox as jail
+    from course.impl import REPO_ROOT
+
+    memory_mb = runner.MEMORY_MB if memory_mb is None else memory_mb
+    limits = {part: float((timeouts or {}).get(part) or runner.TIMEOUTS[part]) for part in parts}
+    start = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="lstm-zygote-"))
+    box = jail.current()
+    try:
+        os.chmod(workdir, 0o755)  # traversable by every part's uid; writable by none
+        (workdir / "status").mkdir(mode=0o755)
+        copies = []
+        for part in parts:
+            partdir = workdir / part
+            partdir.mkdir(mode=0o700)
+            copy = partdir / "submission_0"
+            runner._copy(folder, copy)
+            copies.append(copy)
+            request = {"part": part, "submissions": [{"folder": str(copy), "name": f"submission_{part}_0"}],
+                       "config": inputs[part].config, "memory_mb": memory_mb, "file_mb": runner.FILE_MB,
+                       "processes": runner.PROCESSES, "repo_root": str(REPO_ROOT)}
+            (partdir / "request.json").write_text(json.dumps(request))
+            np.savez(partdir / "inputs.npz", **inputs[part].arrays)
+            box.prepare(partdir)  # as root: the part's folder belongs to the part's own uid
+        plan = {"parts": parts, "timeouts": limits, "jobs": max(1, jobs),
+                "drop_to": {p: jail.unprivileged_id(workdir / p) for p in parts} if box.level == jail.BWRAP_UID else {}}
+        (workdir / "plan.json").write_text(json.dumps(plan))
+        env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
+               "HOME": "/tmp" if box.active else str(workdir), "TMPDIR": "/tmp" if box.active else str(workdir),
+               "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
+        env.update({k: v for k, v in os.environ.items() if k.startswith("LSTM_COURSE_")})
+        argv = [sys.executable, "-I", "-m", "course.grading.zygote", str(workdir)]
+        # The zygote itself stays root inside the sandbox (no setpriv): it drops each child to its part's uid.
+        command = ([box.bwrap, *jail.bwrap_arguments(scratch=workdir, readonly=tuple(copies), env=env,
+                                                     as_root=box.level == jail.BWRAP_UID), "--", *argv]
+                   if box.active else argv)
+        backstop = _backstop(limits, max(1, jobs))
+        with open(workdir / "zygote.txt", "wb") as sink:
+            process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=sink,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+            killed = False
+            try:
+                process.wait(timeout=backstop)
+            except subprocess.TimeoutExpired:
+                killed = True
+            finally:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+                for part in parts:
+                    box.reap(workdir / part)
+        return {part: _collect(workdir, part, limits[part], box.level, killed, backstop, start) for part in parts}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _backstop(limits: dict[str, float], jobs: int) -> float:
+    """The parent's limit on the whole sandbox: every part's limit run ``jobs`` at a time, plus a margin.
+
+    Args:
+        limits: dict of part to seconds.
+        jobs: int.
+
+    Returns:
+        float, seconds.
+    """
+    return sum(limits.values()) / jobs + max(limits.values(), default=0.0) + MARGIN
+
+
+def _collect(workdir: Path, part: str, limit: float, level: str, killed: bool, backstop: float,
+             start: float) -> Any:
+    """Turn one part's folder and the zygote's status record into a PartRun.
+
+    Args:
+        workdir: Path.
+        part: str.
+        limit: float, the part's wall-clock limit.
+        level: str, the isolation level.
+        killed: bool, whether the parent had to kill the whole sandbox.
+        backstop: float, the parent's limit.
+        start: float, when grading of the submission started (monotonic).
+
+    Returns:
+        PartRun.
+    """
+    from course.grading import runner
+
+    partdir = workdir / part
+    try:
+        status = json.loads((workdir / "status" / f"{part}.json").read_text())
+    except (OSError, ValueError):
+        status = None
+    evidence = [runner._read(partdir, 0)]
+    seconds = float(status["seconds"]) if status else time.monotonic() - start
+    if status is None:
+        state, reason = ("timeout", f"the grading did not finish within {backstop:g} s") if killed else (
+            "crashed", "the grading worker stopped before this part ended")
+    elif status.get("timed_out"):
+        state, reason = "timeout", f"the part did not finish within {limit:g} s"
+    else:
+        state, reason = "ok", ""
+    if state == "ok" and evidence[0] is None:
+        state, reason = "crashed", runner._describe_exit(int(status.get("code", 1)))
+    try:
+        with open(partdir / "output.txt", "rb") as handle:
+            output = handle.read(4 * 2**20).decode("utf-8", errors="replace")
+    except OSError:
+        output = ""
+    return runner.PartRun(part=part, status=state, seconds=seconds, reason=reason,
+                          output=runner._truncate(runner._clean(output)), evidence=evidence, isolation=level)
+
+
+# ---------------------------------------------------------------- inside the sandbox
+
+
+def fork_safe() -> bool:
+    """Whether TensorFlow's eager context is still unmade (a fork now copies no runtime state).
+
+    Returns:
+        bool.
+    """
+    from tensorflow.python.eager import context
+
+    return context.context_safe() is None
+
+
+def drop_privileges(ident: int) -> None:
+    """As root: become ``ident`` (uid and gid), with no groups, capabilities or way back (like ``setpriv``).
+
+    Args:
+        ident: int, the part's uid and gid.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in range(64):  # empty the bounding set while CAP_SETPCAP is still ours
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == 22:  # EINVAL: past the last cap
+            break
+    os.setgroups([])
+    os.setresgid(ident, ident, ident)
+    os.setresuid(ident, ident, ident)  # clears the permitted and effective capabilities
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    if os.getuid() != ident or os.geteuid() != ident or os.getgid() != ident:
+        raise OSError("could not drop to the part's uid")
+
+
+def _child(workdir: Path, part: str, ident: int | None) -> None:
+    """Become one part's grading child (in a forked process); never returns.
+
+    Args:
+        workdir: Path.
+        part: str.
+        ident: int or None, the uid to drop to (as root).
+    """
+    code = 70
+    try:
+        os.setpgid(0, 0)
+        partdir = workdir / part
+        log = os.open(partdir / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if ident is not None:
+            os.fchown(log, ident, ident)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(log)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if ident is not None:
+            drop_privileges(ident)
+        home = Path("/tmp") / f"home-{part}" if os.environ.get("HOME") == "/tmp" else partdir
+        home.mkdir(mode=0o700, exist_ok=True)
+        os.environ.update({"HOME": str(home), "TMPDIR": str(home)})
+        tempfile.tempdir = None
+        os.chdir(partdir)
+        from course.grading import child
+
+        code = child.main([str(partdir)])
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported through the exit code; the parent finds no evidence
+        import traceback
+
+        traceback.print_exc()
+        code = 71
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _kill_part(pid: int, ident: int | None) -> None:
+    """Kill a part's process group and, as root, every process of its uid.
+
+    Args:
+        pid: int, the child's pid (its process group).
+        ident: int or None, the part's uid.
+    """
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    if ident is None:
+        return
+    for _ in range(50):
+        left = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.stat(f"/proc/{entry}").st_uid == ident:
+                        left.append(int(entry))
+                except OSError:
+                    pass
+        if not left:
+            return
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for other in left:
+                try:
+                    os.kill(other, sig)
+                except OSError:
+                    pass
+        time.sleep(0.05)
+
+
+def main(argv: list[str]) -> int:
+    """The zygote: import once, then fork, watch and record one child per part.
+
+    Args:
+        argv: ``[WORKDIR]``.
+
+    Returns:
+        0 when every part's end was recorded.
+    """
+    import importlib
+
+    workdir = Path(argv[0]).resolve()
+    plan = json.loads((workdir / "plan.json").read_text())
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    for name in PRELOAD:
+        importlib.import_module(name)
+    if not fork_safe():
+        raise RuntimeError("TensorFlow's runtime started before the fork: refusing to share it between parts")
+    drop_to = {part: int(ident) for part, ident in plan.get("drop_to", {}).items()}
+    waiting = list(plan["parts"])
+    running: dict[int, tuple[str, float]] = {}
+    while waiting or running:
+        while waiting and len(running) < int(plan["jobs"]):
+            part = waiting.pop(0)
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                _child(workdir, part, drop_to.get(part))
+            running[pid] = (part, time.monotonic())
+        pid, wait_status = os.waitpid(-1, os.WNOHANG)
+        now = time.monotonic()
+        ended = []
+        if pid and pid in running:
+            code = os.waitstatus_to_exitcode(wait_status)
+            ended.append((pid, code, False))
+        for other, (part, began) in running.items():
+            if other != pid and now - began > float(plan["timeouts"][part]):
+                _kill_part(other, drop_to.get(part))
+                os.waitpid(other, 0)
+                ended.append((other, -signal.SIGKILL, True))
+        for done, code, timed_out in ended:
+            part, began = running.pop(done)
+            if not timed_out:
+                _kill_part(done, drop_to.get(part))  # whatever the part left running
+            record = {"code": code, "timed_out": timed_out, "seconds": time.monotonic() - began}
+            tmp = workdir / "status" / f".{part}.tmp"
+            tmp.write_text(json.dumps(record))
+            tmp.replace(workdir / "status" / f"{part}.json")
+        if not ended:
+            time.sleep(0.05)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,114 @@
+"""The zygote (one sandbox per submission, a forked child per part) keeps every part's independence.
+
+One submission, graded once through the zygote and once through the per-part path with the
+same seed: its data part prints its uid, its cell part exits at import, its layer part
+hangs past a short limit, its model part is the reference's. The zygote must give each
+part its own end (ok, crashed, timeout) and the same verdicts as the per-part path, and,
+as root in the sandbox, each part its own unprivileged uid.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course.grading import sandbox, zygote
+from course.grading.core import grade_submission
+from course.impl import REPO_ROOT
+
+PARTS = ("data", "cell", "layer", "model")
+TIMEOUTS = {"data": 120.0, "cell": 120.0, "layer": 20.0, "model": 120.0}
+
+pytestmark = pytest.mark.skipif(not (REPO_ROOT / "solutions").is_dir(), reason="needs the reference solution")
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference with a data.py that prints its uid, a cell.py that exits, a layer.py that hangs."""
+    folder = tmp_path_factory.mktemp("zygote") / "mixed"
+    shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(folder / "data.py", "a") as handle:
+        handle.write("\nimport os as _os\nprint(f'uid-of-data={_os.getuid()} gid={_os.getgid()}', flush=True)\n")
+    with open(folder / "cell.py", "a") as handle:
+        handle.write("\nimport os as _os\nif '_cell_' in __name__:  # the cell part's import, not the layer part's\n"
+                     "    print(f'uid-of-cell={_os.getuid()}', flush=True)\n    _os._exit(3)\n")
+    with open(folder / "layer.py", "a") as handle:
+        handle.write("\nwhile '_layer_' in __name__:\n    pass\n")
+    return folder
+
+
+def _grade(folder: Path, mode: str, monkeypatch: pytest.MonkeyPatch):
+    """Grade ``folder``'s first four parts with the zygote ``on`` or ``off``, seed 11."""
+    monkeypatch.setenv(zygote.ZYGOTE_ENV, mode)
+    return grade_submission(folder, jobs=2, seed=11, parts=PARTS, timeouts=TIMEOUTS)
+
+
+@pytest.fixture(scope="module")
+def both(mixed: Path) -> dict:
+    """The mixed submission graded through both paths."""
+    with pytest.MonkeyPatch.context() as patch:
+        return {mode: _grade(mixed, mode, patch) for mode in ("on", "off")}
+
+
+def test_each_part_ends_on_its_own(both: dict) -> None:
+    """The exit costs the cell part, the hang the layer part; data and model are untouched."""
+    runs = both["on"].runs
+    assert runs["data"].status == "ok" and runs["model"].status == "ok"
+    assert runs["cell"].status == "crashed" and "code 3" in runs["cell"].reason
+    assert runs["layer"].status == "timeout" and "20 s" in runs["layer"].reason
+    assert both["on"].score == both["off"].score > 0
+
+
+def test_same_verdicts_as_the_per_part_path(both: dict) -> None:
+    """Every check's verdict is the same on both paths (same seed, same inputs)."""
+    on = {r.name: r.passed for r in both["on"].results}
+    off = {r.name: r.passed for r in both["off"].results}
+    assert on == off
+    assert {p: r.status for p, r in both["on"].runs.items()} == {p: r.status for p, r in both["off"].runs.items()}
+
+
+def test_each_part_has_its_own_uid_as_root(both: dict) -> None:
+    """As root in bwrap, every part runs as its own unprivileged uid, as each per-part sandbox did."""
+    if sandbox.probe().level != sandbox.BWRAP_UID:
+        pytest.skip("per-part uids need root and bubblewrap")
+    out = both["on"].runs
+    data = re.search(r"uid-of-data=(\d+) gid=(\d+)", out["data"].output)
+    cell = re.search(r"uid-of-cell=(\d+)", out["cell"].output)
+    assert data and cell, (out["data"].output, out["cell"].output)
+    assert int(data[1]) >= sandbox.ID_BASE and int(data[1]) == int(data[2])
+    assert int(cell[1]) >= sandbox.ID_BASE and int(cell[1]) != int(data[1])
+    assert all(r.isolation == sandbox.BWRAP_UID for r in out.values())
+
+
+def test_tensorflow_is_imported_but_not_started_before_the_fork() -> None:
+    """After the zygote's imports TensorFlow has no eager context yet, so each child starts its own."""
+    code = ("import importlib; from course.grading import zygote\n"
+            "[importlib.import_module(m) for m in zygote.PRELOAD]\n"
+            "print(zygote.fork_safe())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.stdout.strip().splitlines()[-1] == "True", done.stderr[-2000:]
+
+
+def test_the_choice_of_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Automatic: only as root with a uid per part; ``on`` and ``off`` override."""
+    monkeypatch.delenv(zygote.ZYGOTE_ENV, raising=False)
+    assert zygote.enabled(sandbox.BWRAP_UID) and not zygote.enabled(sandbox.BWRAP)
+    assert not zygote.enabled(sandbox.NONE)
+    monkeypatch.setenv(zygote.ZYGOTE_ENV, "off")
+    assert not zygote.enabled(sandbox.BWRAP_UID)
+    monkeypatch.setenv(zygote.ZYGOTE_ENV, "on")
+    assert zygote.enabled(sandbox.NONE)
+
+
+def test_the_parent_backstop_covers_every_part_limit() -> None:
+    """The whole sandbox is killed only after the parts could all have used their own limits."""
+    limits = {"data": 90.0, "cell": 90.0, "training": 240.0}
+    assert zygote._backstop(limits, 1) >= sum(limits.values())
+    assert zygote._backstop(limits, 2) >= max(limits.values()) + sum(limits.values()) / 2
