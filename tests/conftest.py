@@ -25,12 +25,17 @@ CHEAP_SESSION_FIXTURES = frozenset({"ref"})
 FILE_GROUPS = {
     "tests/site/test_site_build.py": "tests/site (built_site)",
     "tests/site/test_site_browser.py": "tests/site (built_site)",
+    "tests/site/test_site_reader.py": "tests/site (built_site)",
+    "tests/grading/test_mutants.py": "tests/grading (verdicts)",
+    "tests/grading/test_outside.py": "tests/grading (verdicts)",
 }
 
 #: Roughly how long each part of the suite takes, in seconds, from ``--durations`` on the 2-core
 #: machine (loaded). Only the order matters: heavier groups are handed out first.
 GROUP_WEIGHTS = {
-    "tests/hostile": 130, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,
+    "tests/hostile": 130, "tests/hostile/test_hostile.py": 200, "tests/hostile/test_sandbox.py": 15,
+    "tests/release": 120, "tests/grading/test_zygote.py": 60, "tests/perf/test_grading_bench.py": 30,
+    "tests/site/test_site_reader.py": 40, "tests/grading/test_outside.py": 60, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,
     "tests/site/test_site_browser.py": 50, "tests/batch/test_release.py": 45, "tests/perf/test_fast_path.py": 40,
     "tests/site/test_site_notebooks.py": 25, "tests/experiments/test_quick.py": 20, "tests/graders": 20,
     "tests/site/test_site_figures.py": 20, "tests/reference/test_training.py": 20, "tests/batch": 10,
