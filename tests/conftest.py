@@ -151,35 +151,50 @@ def group_of(file: str) -> str:
     return FILE_GROUPS.get(file, file)
 
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """With ``--dist loadfile``, schedule whole files, and the files of one :data:`FILE_GROUPS` entry together.
+class FileGroupScheduler:
+    """The ``pytest_xdist_make_scheduler`` hook, registered only when pytest-xdist is installed
+    (pytest refuses an unknown hook in a conftest, e.g. with ``-p no:xdist``)."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+        """With ``--dist loadfile``, schedule whole files, and the files of one :data:`FILE_GROUPS` entry together.
+
+        Args:
+            config: pytest's config (on the xdist controller).
+            log: xdist's logger.
+
+        Returns:
+            The scheduler, or None to let xdist choose (any other ``--dist``).
+        """
+        if config.getvalue("dist") != "loadfile":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
+
+        class FileGroupScheduling(LoadScopeScheduling):
+            """xdist's per-scope scheduling with the scope of a test = its file's group."""
+
+            def _split_scope(self, nodeid: str) -> str:
+                """The work unit of a test.
+
+                Args:
+                    nodeid: str, the test's node id.
+
+                Returns:
+                    str, its group.
+                """
+                return group_of(nodeid.split("::", 1)[0])
+
+        return FileGroupScheduling(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the file-group scheduler when pytest-xdist is there.
 
     Args:
-        config: pytest's config (on the xdist controller).
-        log: xdist's logger.
-
-    Returns:
-        The scheduler, or None to let xdist choose (any other ``--dist``).
+        config: pytest's config.
     """
-    if config.getvalue("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    class FileGroupScheduling(LoadScopeScheduling):
-        """xdist's per-scope scheduling with the scope of a test = its file's group."""
-
-        def _split_scope(self, nodeid: str) -> str:
-            """The work unit of a test.
-
-            Args:
-                nodeid: str, the test's node id.
-
-            Returns:
-                str, its group.
-            """
-            return group_of(nodeid.split("::", 1)[0])
-
-    return FileGroupScheduling(config, log)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(FileGroupScheduler(), "lstm-course-file-groups")
 
 
 #: Files whose tests fail at setup, with the reason, because their grouping is wrong (see below).
