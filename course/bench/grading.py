@@ -4,8 +4,8 @@ It measures, on a copy of the reference solution (full marks):
 
 - ``check``: one whole ``lstm-course check`` in a fresh process (wall, what a student waits),
   once per grading path, interleaved: ``per-part`` (a sandbox and a Python per part,
-  :func:`course.grading.runner.run_part`) and ``zygote`` (one sandbox, TensorFlow imported
-  once, a forked child per part, :mod:`course.grading.zygote`);
+  :func:`course.grading.running.runner.run_part`) and ``zygote`` (one sandbox, TensorFlow imported
+  once, a forked child per part, :mod:`course.grading.running.zygote`);
 - ``parts``: each run part alone (``check --parts PART``), wall;
 - ``batch``: ``lstm-course grade --jobs 2`` on N correct copies plus hostile cases
   (a submission that exits at import, one that prints a fake full score), submissions/min;
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from course.impl import REPO_ROOT
 
-#: Grading paths compared, as values of :data:`course.grading.zygote.ZYGOTE_ENV`.
+#: Grading paths compared, as values of :data:`course.grading.running.zygote.ZYGOTE_ENV`.
 PATHS: dict[str, str] = {"per-part": "off", "zygote": "on"}
 #: The issue's targets on 2 cores.
 TARGETS: dict[str, float] = {"check_s": 15.0, "part_s": 5.0, "batch_per_min": 6.0}
@@ -263,7 +263,7 @@ def measure_breakdown(solution: Path, config: GradingConfig) -> dict[str, float]
     out = {"python_start_s": _timed([sys.executable, "-c", "pass"], env)[0],
            "cli_help_s": _timed([*_cli(), "--help"], env)[0],
            "import_tensorflow_keras_s": _timed([sys.executable, "-c", "import tensorflow, keras"], env)[0]}
-    probe = ("import time, json; from course.grading.inputs import make_inputs; from course.grading import oracle;"
+    probe = ("import time, json; from course.grading.checking.inputs import make_inputs; from course.grading.checking import oracle;"
              "import keras; s = time.perf_counter(); oracle.keras_cell_steps(make_inputs('cell', 1).arrays);"
              "oracle.layer_references(make_inputs('layer', 1).arrays); print(json.dumps(time.perf_counter() - s))")
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=600,

@@ -56,7 +56,7 @@ def render(report: object, console: object, parts: tuple[str, ...] | None = None
     from rich import box
     from rich.table import Table
 
-    from course.grading.checks import RUN_PARTS
+    from course.grading.checking.checks import RUN_PARTS
 
     shown = [r for r in report.results if parts is None or r.check.part in parts or r.check.part not in RUN_PARTS]
 
@@ -103,7 +103,7 @@ def warn_without_sandbox(console: object) -> None:
     Args:
         console: rich Console.
     """
-    from course.grading import sandbox
+    from course.grading.running import sandbox
 
     try:
         box = sandbox.current()
@@ -178,7 +178,7 @@ def _parts(text: str | None) -> tuple[str, ...] | None:
     """
     if not text:
         return None
-    from course.grading.checks import RUN_PARTS
+    from course.grading.checking.checks import RUN_PARTS
 
     parts = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     unknown = [p for p in parts if p not in RUN_PARTS]

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # imported lazily at run time, so `lstm-course --help` stays 
 
     from course.grading.batch import BatchOptions
     from course.grading.batch_submission import Submission
-    from course.grading.gradebook import Row
+    from course.grading.outputs.gradebook import Row
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,7 +64,7 @@ def _core_options(args: argparse.Namespace) -> dict:
     Returns:
         dict of keyword arguments.
     """
-    from course.grading.checks import RUN_PARTS
+    from course.grading.checking.checks import RUN_PARTS
 
     options: dict = {}
     if args.part_timeout is not None:
@@ -94,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
 
     from course.grading.batch import BatchOptions, GraderChanged, isolation_for
     from course.grading.batch_submission import discover
-    from course.grading.sandbox import SandboxUnavailable
-    from course.grading.sandbox_batch import Limits
+    from course.grading.running.sandbox import SandboxUnavailable
+    from course.grading.running.sandbox_batch import Limits
 
     err = Console(stderr=True)
     try:
@@ -212,7 +212,7 @@ def _run_json(submissions: list[Submission], options: BatchOptions, args: argpar
     Raises:
         GraderChanged: the grader's package changed while a submission was graded.
     """
-    from course.grading import gradebook
+    from course.grading.outputs import gradebook
     from course.grading.batch import GraderChanged, grade_one, package_hash, write_report
 
     book = gradebook.read(args.out) if args.out else {}

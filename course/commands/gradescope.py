@@ -38,13 +38,13 @@ def run(args: argparse.Namespace) -> int:
     """
     from rich.console import Console
 
-    from course.grading.gradescope import build
+    from course.grading.outputs.gradescope import build
 
     config: dict = {"timeout": args.timeout, "memory_mb": args.memory_mb, "jobs": args.jobs, "core_options": {}}
     if args.no_sandbox:
         config["no_sandbox"] = True
     if args.part_timeout is not None:
-        from course.grading.checks import RUN_PARTS
+        from course.grading.checking.checks import RUN_PARTS
 
         config["core_options"]["timeouts"] = {part: args.part_timeout for part in RUN_PARTS}
     names = build(args.out, config=config)

@@ -1,6 +1,17 @@
-"""The autograder: a registry of checks, per-part child processes, and a trusted judge.
+"""The autograder: a registry of checks, sandboxed part processes, and a trusted judge.
 
-The parent process chooses every input, runs the student's code only in child
-processes (one per part), and decides each check by comparing what the children
-return with its own oracle (Keras' LSTM). See :mod:`course.grading.core`.
+The parent process chooses every input, runs the student's code only in sandboxed
+child processes (one per part), and decides each check by comparing what the children
+return with its own oracle (Keras' LSTM). The package is grouped by role:
+
+- :mod:`course.grading.checking`: what is checked (checks, probes, judges, oracle,
+  grader-owned stand-ins, static rules, inputs);
+- :mod:`course.grading.running`: how student code runs (the bubblewrap sandbox, the
+  runner, the child, the zygote, the guards, the batch worker and its fence);
+- :mod:`course.grading.outputs`: what comes out (gradebook, reports, Gradescope, the
+  student release).
+
+Two modules tie them together: :mod:`course.grading.core` grades one submission and
+:mod:`course.grading.batch` grades many (with :mod:`course.grading.batch_submission`
+finding and unpacking them).
 """

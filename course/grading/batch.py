@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from course.grading import gradebook, report, sandbox
+from course.grading.outputs import gradebook, report
+from course.grading.running import sandbox
 from course.grading.batch_submission import Submission, content_hash
-from course.grading.gradebook import Row
-from course.grading.sandbox_batch import Limits, WorkerOutcome, run_isolated
+from course.grading.outputs.gradebook import Row
+from course.grading.running.sandbox_batch import Limits, WorkerOutcome, run_isolated
 
 #: Longest ``output`` kept per check (Gradescope shows, and stores, less than a student can print).
 MAX_TEST_OUTPUT = 4_000
@@ -91,7 +92,7 @@ def isolation_for(options: BatchOptions) -> str:
         ``bwrap+uid``, ``bwrap`` or ``none`` (only under ``sandbox="off"``).
 
     Raises:
-        course.grading.sandbox.SandboxUnavailable: no sandbox can start and ``--no-sandbox`` was not given.
+        course.grading.running.sandbox.SandboxUnavailable: no sandbox can start and ``--no-sandbox`` was not given.
     """
     return sandbox.current("off" if options.sandbox == "off" else "require").level
 
@@ -220,7 +221,7 @@ def expected_parts(core: str) -> dict[str, float]:
     """
     if core != "course.grading.core":
         return {}
-    from course.grading.checks import PARTS, checks_for
+    from course.grading.checking.checks import PARTS, checks_for
 
     return {part: float(sum(c.points for c in checks_for(part))) for part in PARTS}
 

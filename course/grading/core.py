@@ -5,10 +5,10 @@
 
 1. finds the submission (a folder, or a ``.zip`` it extracts safely);
 2. judges the ``rules`` and ``answers`` parts from the source text (nothing runs);
-3. chooses every input (:mod:`course.grading.inputs`) and runs each other part in its
-   own child process with a timeout and a memory cap (:mod:`course.grading.runner`);
+3. chooses every input (:mod:`course.grading.checking.inputs`) and runs each other part in its
+   own child process with a timeout and a memory cap (:mod:`course.grading.running.runner`);
 4. decides each check by comparing the children's raw outputs with Keras' own LSTM
-   (:mod:`course.grading.oracle`, :mod:`course.grading.judges`).
+   (:mod:`course.grading.checking.oracle`, :mod:`course.grading.checking.judges`).
 
 A crash, timeout or exit in one part costs only that part's checks. No reference
 solution is needed or importable while grading.
@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.grading import static, zygote
-from course.grading.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
-from course.grading.inputs import make_inputs
-from course.grading.judges import NOT_IMPLEMENTED, judge
-from course.grading.runner import MEMORY_MB, PartRun, run_part
+from course.grading.checking import static
+from course.grading.running import zygote
+from course.grading.checking.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
+from course.grading.checking.inputs import make_inputs
+from course.grading.checking.judges import NOT_IMPLEMENTED, judge
+from course.grading.running.runner import MEMORY_MB, PartRun, run_part
 
 #: Statuses of a whole grading, most serious first.
 STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
@@ -339,7 +340,7 @@ def _oracles(inputs: dict[str, Any]) -> dict[str, Any]:
     Returns:
         dict of part to a zero-argument cached callable.
     """
-    from course.grading import oracle
+    from course.grading.checking import oracle
 
     made = {}
     if "cell" in inputs:
@@ -370,12 +371,12 @@ def judge_run(part: str, inputs: Any, run: PartRun, index: int, oracle: Any) -> 
 
 
 def _use_zygote() -> bool:
-    """Whether this grading runs its parts through :mod:`course.grading.zygote` (see :func:`zygote.enabled`).
+    """Whether this grading runs its parts through :mod:`course.grading.running.zygote` (see :func:`zygote.enabled`).
 
     Returns:
         bool.
     """
-    from course.grading import sandbox
+    from course.grading.running import sandbox
 
     try:
         return zygote.enabled(sandbox.current().level)
@@ -414,7 +415,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         parts: tuple of str, the run parts to run (default all); checks of parts not run
             fail with "this check did not run". ``rules`` and ``answers`` are always judged.
         seed: int, the seed for the inputs (default: a fresh random one, recorded in the report).
-        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.runner.TIMEOUTS`).
+        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.running.runner.TIMEOUTS`).
         memory_mb: int, each child's address-space cap in MiB.
 
     Returns:

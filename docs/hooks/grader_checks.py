@@ -3,7 +3,7 @@
 A page writes a marker such as ``<!-- checks: cell -->`` (a part),
 ``<!-- checks: data.generator_shapes data.integer_labels -->`` (check names) or
 ``<!-- checks: all -->``; the hook replaces it, at the marker's indentation, with a
-table built from :data:`course.grading.checks.CHECKS`. An unknown part or check name
+table built from :data:`course.grading.checking.checks.CHECKS`. An unknown part or check name
 stops the build.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from course.grading.checks import CHECKS, PARTS
+from course.grading.checking.checks import CHECKS, PARTS
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)<!-- checks: (?P<names>[\w. ]+?) -->[ \t]*$", re.M)
 

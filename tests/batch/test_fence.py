@@ -15,10 +15,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from course.grading import gradebook, sandbox
+from course.grading.outputs import gradebook
+from course.grading.running import sandbox
 from course.grading.batch import BatchOptions, GraderChanged, grade_batch, grade_one
 from course.grading.batch_submission import Submission, discover
-from course.grading.sandbox_batch import Limits
+from course.grading.running.sandbox_batch import Limits
 
 HERE = Path(__file__).resolve().parent
 

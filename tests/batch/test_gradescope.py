@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import sandbox
-from course.grading.gradescope import build, extract
+from course.grading.running import sandbox
+from course.grading.outputs.gradescope import build, extract
 from course.impl import REPO_ROOT
 from venvs import venv_with
 
@@ -41,7 +41,7 @@ def test_bundle_has_the_scripts_and_the_course_but_no_solutions(bundle: Path) ->
         names = archive.namelist()
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
     assert {"setup.sh", "run_autograder", "grading.json", "lstm-course/pyproject.toml"} <= set(names)
-    assert "lstm-course/course/grading/batch_worker.py" in names
+    assert "lstm-course/course/grading/running/batch_worker.py" in names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert not [n for n in names if "solutions" in Path(n).parts]
     assert not [n for n in names if "__pycache__" in n]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.grading.release import (
+from course.grading.outputs.release import (
     ACCEPTED_LEAKS,
     INSTRUCTOR_ONLY,
     build,
@@ -25,7 +25,7 @@ from course.grading.release import (
     strip_solutions,
     unmarked_missing,
 )
-from course.grading.release_classroom import github_output, to_classroom
+from course.grading.outputs.release_classroom import github_output, to_classroom
 from course.impl import REPO_ROOT
 
 
@@ -138,12 +138,12 @@ def test_definition_scan_reports_file_and_line(tmp_path: Path) -> None:
 
 
 def test_no_exercise_function_outside_exercises_but_the_contract(release: Path) -> None:
-    found = [hit for hit in find_definitions(release) if not hit.startswith("course/grading/contract.py:")]
+    found = [hit for hit in find_definitions(release) if not hit.startswith("course/grading/checking/contract.py:")]
     assert not found, found
 
 
 def test_the_graders_contract_defines_no_exercise_function(release: Path) -> None:
-    found = [hit for hit in find_definitions(release) if hit.startswith("course/grading/contract.py:")]
+    found = [hit for hit in find_definitions(release) if hit.startswith("course/grading/checking/contract.py:")]
     assert not found, found
     assert not find_leaks(release, REPO_ROOT / "solutions")
 

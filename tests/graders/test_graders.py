@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.grading.checks import CHECKS
+from course.grading.checking.checks import CHECKS
 from course.grading.core import GradeReport
 
 

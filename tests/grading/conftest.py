@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.checks import BY_NAME, PART_FILE, RUN_PARTS
+from course.grading.checking.checks import BY_NAME, PART_FILE, RUN_PARTS
 from course.grading.core import grade_shared
 from course.impl import REPO_ROOT
 from tests.grading.outside import corpus

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from course import exercises_gen
-from course.grading import static
-from course.grading.checks import CHECKS, RUN_PARTS, checks_for
+from course.grading.checking import static
+from course.grading.checking.checks import CHECKS, RUN_PARTS, checks_for
 from course.grading.core import InvalidSubmission, _extract_zip, find_root, grade_submission
-from course.grading.inputs import make_inputs
-from course.grading.judges import JUDGES, Evidence, View
+from course.grading.checking.inputs import make_inputs
+from course.grading.checking.judges import JUDGES, Evidence, View
 from course.impl import REPO_ROOT, load
 
 
@@ -248,7 +248,7 @@ def test_grader_cell_fused_weights_are_keras_weights() -> None:
     import numpy as np
     import tensorflow as tf
 
-    from course.grading.contract import ContractCell
+    from course.grading.checking.contract import ContractCell
 
     rng = np.random.default_rng(0)
     units, features, batch = 3, 2, 4

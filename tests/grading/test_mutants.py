@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.grading.checks import BY_NAME
+from course.grading.checking.checks import BY_NAME
 from course.impl import REPO_ROOT
 from tests.grading.conftest import parts_for
 from tests.grading.patches import MUTANTS, VARIANTS, Mutant, Variant

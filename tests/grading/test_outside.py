@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.grading.checks import BY_NAME, CHECKS, RUN_PARTS
+from course.grading.checking.checks import BY_NAME, CHECKS, RUN_PARTS
 from tests.grading.outside import corpus
 
 Verdicts = dict[str, dict[str, tuple[bool, str]]]

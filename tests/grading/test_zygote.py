@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import sandbox, zygote
+from course.grading.running import sandbox, zygote
 from course.grading.core import grade_submission
 from course.impl import REPO_ROOT
 
@@ -88,7 +88,7 @@ def test_each_part_has_its_own_uid_as_root(both: dict) -> None:
 
 def test_tensorflow_is_imported_but_not_started_before_the_fork() -> None:
     """After the zygote's imports TensorFlow has no eager context yet, so each child starts its own."""
-    code = ("import importlib; from course.grading import zygote\n"
+    code = ("import importlib; from course.grading.running import zygote\n"
             "[importlib.import_module(m) for m in zygote.PRELOAD]\n"
             "print(zygote.fork_safe())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,

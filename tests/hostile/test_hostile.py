@@ -29,11 +29,12 @@ import psutil
 import pytest
 
 from corpus import MODEL_BUG_NEW, MODEL_BUG_OLD, REWRITE_GRADER, SOLUTIONS, Case, Edit, build, cases
-from course.grading import gradebook, sandbox
+from course.grading.outputs import gradebook
+from course.grading.running import sandbox
 from course.grading.batch import BatchOptions, grade_batch, package_hash
 from course.grading.batch_submission import discover
-from course.grading.checks import max_score
-from course.grading.sandbox_batch import Limits
+from course.grading.checking.checks import max_score
+from course.grading.running.sandbox_batch import Limits
 from course.impl import REPO_ROOT
 
 #: Per-submission wall-clock limit in this test (seconds).

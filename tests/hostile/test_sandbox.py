@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from course.grading import sandbox
+from course.grading.running import sandbox
 from course.impl import REPO_ROOT
 
 BOX = sandbox.probe()
@@ -56,8 +56,8 @@ def test_only_python_the_venv_and_the_course_package_are_visible(tmp_path: Path)
     code = ("import os, sys\n"
             f"for path in {[str(REPO_ROOT / 'solutions'), str(REPO_ROOT / 'tests'), str(REPO_ROOT / 'README.md'), str(Path.home() / '.bashrc'), '/etc/shadow', '/work/shared']!r}:\n"
             "    print(path, os.path.exists(path))\n"
-            "import course.grading.checks\n"
-            "print('course', course.grading.checks.__file__)\n")
+            "import course.grading.checking.checks\n"
+            "print('course', course.grading.checking.checks.__file__)\n")
     done = run_inside(code, tmp_path / "scratch")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -203,7 +203,7 @@ def _as_another_user(tmp_path: Path) -> None:
     script.write_text(
         "import subprocess, sys\n"
         f"sys.path.insert(0, {str(REPO_ROOT)!r})\n"
-        "from pathlib import Path\nfrom course.grading import sandbox\n"
+        "from pathlib import Path\nfrom course.grading.running import sandbox\n"
         "box = sandbox.probe()\nprint(box.level)\n"
         f"scratch = Path({str(tmp_path)!r}) / 'scratch'\nscratch.mkdir()\n"
         f"command = box.command([sys.executable, '-I', '-c', {inside!r}], scratch=scratch, env={{}})\n"
@@ -241,7 +241,7 @@ def test_check_warns_once_without_a_sandbox_and_goes_on(monkeypatch: pytest.Monk
 
 
 def test_process_limit_counts_only_what_the_sandbox_owns() -> None:
-    from course.grading import runner
+    from course.grading.running import runner
 
     assert runner.process_limit(sandbox.Sandbox(sandbox.BWRAP_UID, "bwrap")) == runner.PROCESSES
     # Under a user namespace the user's own threads may count too: they are added.

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.checks import CHECKS, max_score
-from course.grading.release import build, commands_of, unmarked_missing
+from course.grading.checking.checks import CHECKS, max_score
+from course.grading.outputs.release import build, commands_of, unmarked_missing
 from course.impl import REPO_ROOT
 
 #: TensorFlow's start-up lines (NOTES.md: recognise them by content; they may come twice).

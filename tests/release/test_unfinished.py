@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.checks import RUN_PARTS
+from course.grading.checking.checks import RUN_PARTS
 from course.impl import REPO_ROOT
 from course.unfinished import stub_message
 

@@ -5,7 +5,7 @@ to build the image, then per submission runs ``/autograder/run_autograder`` with
 student's files in ``/autograder/submission``; whatever that script leaves in
 ``/autograder/results/results.json`` is the score (the "Autograder Specifications" page
 of gradescope-autograders.readthedocs.io). ``run_autograder`` here calls
-:mod:`course.grading.gradescope_run`, which grades the submission with the same isolated
+:mod:`course.grading.outputs.gradescope_run`, which grades the submission with the same isolated
 worker as ``lstm-course grade`` and always writes a results file.
 """
 
@@ -43,7 +43,7 @@ export PYTHONPATH="$ROOT/source/lstm-course${PYTHONPATH:+:$PYTHONPATH}"
 export TF_CPP_MIN_LOG_LEVEL=2
 mkdir -p "$ROOT/results"
 cd "$ROOT"
-"$PYTHON" -m course.grading.gradescope_run --root "$ROOT" --config "$ROOT/source/grading.json"
+"$PYTHON" -m course.grading.outputs.gradescope_run --root "$ROOT" --config "$ROOT/source/grading.json"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
   # The runner itself failed before writing anything: tell the student, score nothing.

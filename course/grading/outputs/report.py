@@ -6,7 +6,7 @@ so a student's report and the instructor's gradebook never disagree.
 
 from __future__ import annotations
 
-from course.grading.gradebook import Row
+from course.grading.outputs.gradebook import Row
 
 #: What a status means, in words a student understands.
 STATUS_TEXT = {
@@ -58,7 +58,7 @@ def _longest_backticks(text: str) -> int:
     return longest
 
 
-#: What each isolation level of :mod:`course.grading.sandbox` means, for the report.
+#: What each isolation level of :mod:`course.grading.running.sandbox` means, for the report.
 ISOLATION_TEXT = {
     "bwrap+uid": "sandboxed: read-only files, no network, unprivileged uid",
     "bwrap": "sandboxed: read-only files, no network",

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.grading.guard import FORBIDDEN_CLASSES, FORBIDDEN_OP_TYPES
+from course.grading.running.guard import FORBIDDEN_CLASSES, FORBIDDEN_OP_TYPES
 
 #: The Python files of a submission.
 SOURCE_FILES: tuple[str, ...] = ("data.py", "cell.py", "layer.py", "model.py", "train.py")

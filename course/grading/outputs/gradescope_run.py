@@ -1,6 +1,6 @@
 """Gradescope's side: grade ``ROOT/submission`` and write ``ROOT/results/results.json``.
 
-Run by the bundle's ``run_autograder`` as ``python -m course.grading.gradescope_run``. The
+Run by the bundle's ``run_autograder`` as ``python -m course.grading.outputs.gradescope_run``. The
 submission is graded by the same isolated worker as ``lstm-course grade``; this process
 (trusted, it never imports student code) writes the results file last, after every
 process of the submission has been killed, so nothing the student left running can
@@ -16,11 +16,11 @@ import time
 import traceback
 from pathlib import Path
 
-from course.grading import report
+from course.grading.outputs import report
 from course.grading.batch import BatchOptions, GraderChanged, grade_one, isolation_for, package_hash
 from course.grading.batch_submission import Submission
-from course.grading.sandbox import SandboxUnavailable
-from course.grading.sandbox_batch import Limits
+from course.grading.running.sandbox import SandboxUnavailable
+from course.grading.running.sandbox_batch import Limits
 
 #: Gradescope's documented fields for the whole submission that this runner sets.
 STDOUT_VISIBILITY = "hidden"
@@ -53,7 +53,7 @@ def results_for(root: Path, config: dict) -> dict:
         config: dict, the bundle's grading settings.
 
     Raises:
-        course.grading.sandbox.SandboxUnavailable: no sandbox can start and ``no_sandbox`` is not set.
+        course.grading.running.sandbox.SandboxUnavailable: no sandbox can start and ``no_sandbox`` is not set.
         GraderChanged: the autograder's package changed while the submission was graded.
 
     Returns:
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         0 (the results file carries the outcome).
     """
-    parser = argparse.ArgumentParser(prog="python -m course.grading.gradescope_run")
+    parser = argparse.ArgumentParser(prog="python -m course.grading.outputs.gradescope_run")
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", "/autograder")))
     parser.add_argument("--config", type=Path, help="grading.json from the bundle")
     args = parser.parse_args(argv)

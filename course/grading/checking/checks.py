@@ -3,7 +3,7 @@
 The check names are the ones the chapters, ``lstm-course check`` and the pytest
 view (``tests/graders``) all use. A check's points depend only on its own part:
 each part runs in its own child process with grader-owned stand-ins for the
-other parts (see :mod:`course.grading.contract`).
+other parts (see :mod:`course.grading.checking.contract`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The trusted parent's verdicts: each check decided from a child's raw outputs and the oracle.
 
-Every judge takes the part's :class:`~course.grading.inputs.PartInputs` and the
+Every judge takes the part's :class:`~course.grading.checking.inputs.PartInputs` and the
 child's :class:`Evidence`, and returns ``{check name: (passed, detail)}``. A probe
 that raised makes the checks that need it fail with what it raised; a
 ``NotImplementedError`` reads "not implemented yet". Nothing the child wrote is
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from course.grading.checks import checks_for
-from course.grading.inputs import PartInputs
+from course.grading.checking.checks import checks_for
+from course.grading.checking.inputs import PartInputs
 
 #: Tolerance of "equals Keras" (SPEC: 1e-5), and for 200 steps.
 ATOL, ATOL_LONG = 1e-5, 1e-4
@@ -50,7 +50,7 @@ def error_text(error: dict[str, Any]) -> str:
     """Turn a recorded error into one line for the student.
 
     Args:
-        error: dict from :func:`course.grading.probes.describe`.
+        error: dict from :func:`course.grading.checking.probes.describe`.
 
     Returns:
         str.
@@ -301,7 +301,7 @@ def judge_cell(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, np
     Args:
         inputs: the part's inputs.
         view: the child's evidence.
-        oracle: returns Keras' two steps (:func:`course.grading.oracle.keras_cell_steps`).
+        oracle: returns Keras' two steps (:func:`course.grading.checking.oracle.keras_cell_steps`).
 
     Returns:
         dict of check name to a function giving ``(passed, detail)``.
@@ -363,7 +363,7 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
     Args:
         inputs: the part's inputs.
         view: the child's evidence.
-        oracle: returns Keras' outputs (:func:`course.grading.oracle.layer_references`).
+        oracle: returns Keras' outputs (:func:`course.grading.checking.oracle.layer_references`).
 
     Returns:
         dict of check name to a function giving ``(passed, detail)``.

@@ -1,6 +1,6 @@
-"""The trusted worker that grades one submission: ``python -m course.grading.batch_worker``.
+"""The trusted worker that grades one submission: ``python -m course.grading.running.batch_worker``.
 
-Started by :func:`course.grading.sandbox_batch.run_isolated`, never by hand. It reads a
+Started by :func:`course.grading.running.sandbox_batch.run_isolated`, never by hand. It reads a
 secret key from stdin, lowers its own resource limits (its children inherit them),
 copies or unpacks the submission into its scratch folder, calls the grading core, and
 writes the core's report, signed, to a pipe only it holds. It never imports the
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from course.grading import batch_submission
-from course.grading.sandbox_batch import encode_result
+from course.grading.running.sandbox_batch import encode_result
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -33,7 +33,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     Returns:
         The parsed arguments.
     """
-    parser = argparse.ArgumentParser(prog="python -m course.grading.batch_worker")
+    parser = argparse.ArgumentParser(prog="python -m course.grading.running.batch_worker")
     parser.add_argument("submission", type=Path)
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--jobs", type=int, default=1)
@@ -61,7 +61,7 @@ def invalid_result(reason: str) -> dict:
     Returns:
         The result, in the shape ``GradeReport.to_gradescope()`` gives.
     """
-    from course.grading.checks import CHECKS, PARTS
+    from course.grading.checking.checks import CHECKS, PARTS
 
     tests = [{"name": c.name, "score": 0.0, "max_score": float(c.points), "status": "failed",
               "output": f"Not graded: {reason}.\nHint: {c.hint}", "tags": [c.part], "extra_data": {"part": c.part}}

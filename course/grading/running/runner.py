@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from course.grading import sandbox as jail
-from course.grading.inputs import PartInputs
-from course.grading.judges import Evidence
+from course.grading.running import sandbox as jail
+from course.grading.checking.inputs import PartInputs
+from course.grading.checking.judges import Evidence
 from course.impl import REPO_ROOT
 
 #: Default wall-clock limit of each part's child, in seconds (generous: a loaded machine
@@ -35,7 +35,7 @@ FILE_MB = 256
 #: Processes and threads the child's uid may have (RLIMIT_NPROC; a fork bomb stops there).
 #: TensorFlow starts a few dozen threads per process (more on many cores). The count is the
 #: sandbox's own: under a user namespace by the kernel's per-namespace accounting, as root
-#: because each sandbox gets a uid of its own (:func:`course.grading.sandbox.unprivileged_id`).
+#: because each sandbox gets a uid of its own (:func:`course.grading.running.sandbox.unprivileged_id`).
 #: TensorFlow's pools grow with the cores: measured 9 threads in a trained process on 2 cores.
 PROCESSES = max(128, 4 * (os.cpu_count() or 1) + 32)
 #: Captured output kept from each child: this many characters from its start and its end.
@@ -55,7 +55,7 @@ class PartRun:
         reason: str, why it is not ``ok``.
         output: str, what the child printed (truncated).
         evidence: list of Evidence or None, one per submission (None: nothing came back).
-        isolation: str, the sandbox the child ran in (:data:`course.grading.sandbox.LEVELS`).
+        isolation: str, the sandbox the child ran in (:data:`course.grading.running.sandbox.LEVELS`).
     """
 
     part: str
@@ -213,7 +213,7 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
         env.update({k: v for k, v in os.environ.items() if k.startswith("LSTM_COURSE_")})
         log = workdir / "output.txt"
         box.prepare(workdir)
-        command = box.command([sys.executable, "-I", "-m", "course.grading.child", str(workdir)], scratch=workdir,
+        command = box.command([sys.executable, "-I", "-m", "course.grading.running.child", str(workdir)], scratch=workdir,
                               readonly=tuple(Path(e["folder"]) for e in entries), env=env)
         with open(log, "wb") as sink:
             process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=sink,

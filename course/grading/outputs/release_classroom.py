@@ -7,7 +7,7 @@ base64 JSON object ``{"version": 1, "status", "max_score", "tests": [{"name", "s
 "score", "message"}]}`` and adds up the tests' scores, so every check keeps its partial
 credit (the command grader would give a step all or nothing)::
 
-    python -m course.grading.release_classroom grading-results.json >> "$GITHUB_OUTPUT"
+    python -m course.grading.outputs.release_classroom grading-results.json >> "$GITHUB_OUTPUT"
 
 Classroom runs in the student's own repository, where the student can edit the workflow:
 its points are feedback. The instructor's ``lstm-course grade`` or Gradescope run is the
@@ -55,7 +55,7 @@ jobs:
         id: lstm
         run: |
           lstm-course grade exercises --json --jobs 2 > grading-results.json
-          python -m course.grading.release_classroom grading-results.json >> "$GITHUB_OUTPUT"
+          python -m course.grading.outputs.release_classroom grading-results.json >> "$GITHUB_OUTPUT"
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
         env:
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         0.
     """
-    parser = argparse.ArgumentParser(prog="python -m course.grading.release_classroom")
+    parser = argparse.ArgumentParser(prog="python -m course.grading.outputs.release_classroom")
     parser.add_argument("results", type=Path, help="the output of lstm-course grade exercises --json")
     args = parser.parse_args(argv)
     text = args.results.read_text().strip()

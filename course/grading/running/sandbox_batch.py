@@ -1,7 +1,7 @@
 """Run one grading worker in its own process tree, with limits the worker cannot lift.
 
 The batch grader never runs student code in its own process. It starts a *worker*
-(``python -m course.grading.batch_worker``, trusted code) per submission; the worker calls
+(``python -m course.grading.running.batch_worker``, trusted code) per submission; the worker calls
 the grading core, whose per-part children import the student's modules. This module is
 the fence around that whole tree:
 
@@ -16,7 +16,7 @@ the fence around that whole tree:
   orphan this process adopted as a Linux child subreaper is killed when the worker
   ends, so a daemon cannot outlive its submission;
 - **the sandbox policy**: the worker's part children run student code in the bubblewrap
-  sandbox of :mod:`course.grading.sandbox` (read-only files, no network, no view of the
+  sandbox of :mod:`course.grading.running.sandbox` (read-only files, no network, no view of the
   repository or the grading user's home, an unprivileged uid); ``sandbox_mode`` tells the
   worker whether it may ever run them without (``off``) or must refuse (``require``);
 - **the result channel**: the worker writes its result to a private pipe, signed with
@@ -288,10 +288,10 @@ def _kill_everything(session: int, seen: dict[int, psutil.Process], marker: str)
 
 def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, str] | None = None,
                  sandbox_mode: str = "require", poll_seconds: float = 0.2) -> WorkerOutcome:
-    """Run ``python -m course.grading.batch_worker ARGS`` under the limits and collect its result.
+    """Run ``python -m course.grading.running.batch_worker ARGS`` under the limits and collect its result.
 
     The worker receives ``--result-fd N`` and a secret key on stdin; see
-    :mod:`course.grading.batch_worker`.
+    :mod:`course.grading.running.batch_worker`.
 
     Args:
         args: list of str, the worker's arguments (the submission and options).
@@ -299,7 +299,7 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
         cwd: Path, the working directory (a scratch folder, never the repository).
         env: dict or None, the environment (default: this process's).
         sandbox_mode: str, the workers' sandbox policy (``require`` or ``off``, see
-            :data:`course.grading.sandbox.MODE_ENV`).
+            :data:`course.grading.running.sandbox.MODE_ENV`).
         poll_seconds: float, how often the memory and the clock are checked.
 
     Returns:
@@ -315,7 +315,7 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     environment["TMPDIR"] = str(cwd)  # the core's scratch folders go where the parent cleans up
     environment["LSTM_COURSE_SANDBOX"] = sandbox_mode
-    argv = [sys.executable, "-m", "course.grading.batch_worker", *args, "--result-fd", str(result_w)]
+    argv = [sys.executable, "-m", "course.grading.running.batch_worker", *args, "--result-fd", str(result_w)]
     become_subreaper()
     start = time.monotonic()
     process = subprocess.Popen(

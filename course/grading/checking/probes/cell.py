@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from course.grading.probes import Recorder, gradient_norms
+from course.grading.checking.probes import Recorder, gradient_norms
 
 #: The contract's gate sublayers, in Keras' gate order (i, f, c, o).
 GATES = ("input_gate", "forget_gate", "cell_candidate", "output_gate")

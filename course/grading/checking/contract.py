@@ -10,7 +10,7 @@ made by ``from_tensor_slices(...).batch(...)`` and :func:`pass_through` in place
 training model is a running sum with a per-step read-out (not recurrent), and
 :func:`pass_through` returns its dataset unchanged. The stand-ins keep the contract's
 interface (``units``, ``call(x, (h, c))``, ``fused_weights()``, ``zero_states``). They are
-given the *original* Keras classes (from :attr:`course.grading.guard.RuntimeGuard.originals`),
+given the *original* Keras classes (from :attr:`course.grading.running.guard.RuntimeGuard.originals`),
 which the runtime guard does not record.
 """
 

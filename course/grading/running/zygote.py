@@ -1,20 +1,20 @@
 """One sandbox per submission: a pre-started worker that imports TensorFlow once and forks a child per part.
 
-The old path (:func:`course.grading.runner.run_part`) starts one sandbox and one Python
+The old path (:func:`course.grading.running.runner.run_part`) starts one sandbox and one Python
 per run part, and each imports TensorFlow and Keras (5-10 s each on 2 cores). Here the
 parent starts ONE sandbox for the submission, running ``python -I -m
-course.grading.zygote WORKDIR``. That worker (the zygote, grader code only) imports
+course.grading.running.zygote WORKDIR``. That worker (the zygote, grader code only) imports
 TensorFlow, Keras and the probes, then forks one child per part *before any TensorFlow
 op runs* (no eager context, no thread pools yet: checked by :func:`fork_safe`), at most
 ``jobs`` at a time. Each child is what a part's own process was before:
 
 - its own folder ``WORKDIR/<part>/`` with its request, inputs, submission copy, output
   log and evidence files (``out_0.json``, ``out_0.npz``), read by the parent exactly as
-  :mod:`course.grading.runner` reads them;
+  :mod:`course.grading.running.runner` reads them;
 - its own limits (memory, file size, processes), set after the fork by
-  :func:`course.grading.child.main`, and its own runtime guard;
+  :func:`course.grading.running.child.main`, and its own runtime guard;
 - as root (level ``bwrap+uid``): its own unprivileged uid and gid
-  (:func:`course.grading.sandbox.unprivileged_id` of its folder, the uid the part's own
+  (:func:`course.grading.running.sandbox.unprivileged_id` of its folder, the uid the part's own
   sandbox had), no supplementary groups, an empty capability bounding set and
   ``no_new_privs``, so RLIMIT_NPROC (per uid) stays per part and one part cannot read,
   write or signal another's files or processes;
@@ -50,9 +50,9 @@ ZYGOTE_ENV = "LSTM_COURSE_ZYGOTE"
 MARGIN = 60.0
 #: Modules the zygote imports before it forks (grader code and libraries only).
 PRELOAD: tuple[str, ...] = (
-    "numpy", "tensorflow", "keras", "course.grading.child", "course.grading.guard", "course.grading.contract",
-    "course.grading.probes", "course.grading.probes.data", "course.grading.probes.cell",
-    "course.grading.probes.layer", "course.grading.probes.model", "course.grading.probes.training",
+    "numpy", "tensorflow", "keras", "course.grading.running.child", "course.grading.running.guard", "course.grading.checking.contract",
+    "course.grading.checking.probes", "course.grading.checking.probes.data", "course.grading.checking.probes.cell",
+    "course.grading.checking.probes.layer", "course.grading.checking.probes.model", "course.grading.checking.probes.training",
 )
 #: prctl options (linux/prctl.h).
 _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 24, 38
@@ -62,12 +62,12 @@ def enabled(level: str) -> bool:
     """Whether the core should grade through the zygote at this isolation level.
 
     Args:
-        level: str, the sandbox level (:data:`course.grading.sandbox.LEVELS`).
+        level: str, the sandbox level (:data:`course.grading.running.sandbox.LEVELS`).
 
     Returns:
         bool.
     """
-    from course.grading import sandbox as jail
+    from course.grading.running import sandbox as jail
 
     choice = os.environ.get(ZYGOTE_ENV, "auto") or "auto"
     if choice == "off":
@@ -88,17 +88,17 @@ def run_parts(parts: list[str], folder: Path, inputs: dict[str, Any], *, timeout
         parts: list of str, the run parts, in start order.
         folder: Path, the submission folder (copied once per part).
         inputs: dict of part to PartInputs.
-        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.runner.TIMEOUTS`).
-        memory_mb: int, each child's address-space cap (default :data:`course.grading.runner.MEMORY_MB`).
+        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.running.runner.TIMEOUTS`).
+        memory_mb: int, each child's address-space cap (default :data:`course.grading.running.runner.MEMORY_MB`).
         jobs: int, children at once.
 
     Returns:
-        dict of part to :class:`course.grading.runner.PartRun`, the same fields the per-part path fills.
+        dict of part to :class:`course.grading.running.runner.PartRun`, the same fields the per-part path fills.
     """
     import numpy as np
 
-    from course.grading import runner
-    from course.grading import sandbox as jail
+    from course.grading.running import runner
+    from course.grading.running import sandbox as jail
     from course.impl import REPO_ROOT
 
     memory_mb = runner.MEMORY_MB if memory_mb is None else memory_mb
@@ -129,7 +129,7 @@ def run_parts(parts: list[str], folder: Path, inputs: dict[str, Any], *, timeout
                "HOME": "/tmp" if box.active else str(workdir), "TMPDIR": "/tmp" if box.active else str(workdir),
                "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
         env.update({k: v for k, v in os.environ.items() if k.startswith("LSTM_COURSE_")})
-        argv = [sys.executable, "-I", "-m", "course.grading.zygote", str(workdir)]
+        argv = [sys.executable, "-I", "-m", "course.grading.running.zygote", str(workdir)]
         # The zygote itself stays root inside the sandbox (no setpriv): it drops each child to its part's uid.
         command = ([box.bwrap, *jail.bwrap_arguments(scratch=workdir, readonly=tuple(copies), env=env,
                                                      as_root=box.level == jail.BWRAP_UID), "--", *argv]
@@ -185,7 +185,7 @@ def _collect(workdir: Path, part: str, limit: float, level: str, killed: bool, b
     Returns:
         PartRun.
     """
-    from course.grading import runner
+    from course.grading.running import runner
 
     partdir = workdir / part
     try:
@@ -274,7 +274,7 @@ def _child(workdir: Path, part: str, ident: int | None) -> None:
         os.environ.update({"HOME": str(home), "TMPDIR": str(home)})
         tempfile.tempdir = None
         os.chdir(partdir)
-        from course.grading import child
+        from course.grading.running import child
 
         code = child.main([str(partdir)])
     except SystemExit as done:

@@ -1,4 +1,4 @@
-"""A grading child: ``python -I -m course.grading.child WORKDIR``. Started by the core, never by hand.
+"""A grading child: ``python -I -m course.grading.running.child WORKDIR``. Started by the core, never by hand.
 
 It reads ``WORKDIR/request.json`` (the part, the submission copies to test, the
 memory cap) and ``WORKDIR/inputs.npz`` (the parent's inputs), caps its memory,
@@ -133,8 +133,8 @@ def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleTy
     Returns:
         ``(module, extras)``: the student's module and keyword arguments for the probes.
     """
-    from course.grading import contract
-    from course.grading.probes import describe
+    from course.grading.checking import contract
+    from course.grading.checking.probes import describe
 
     name = package.__name__
     cell_stand_in = contract.module(f"{name}.cell", LSTMCell=contract.ContractCell)
@@ -207,7 +207,7 @@ def main(argv: list[str]) -> int:
     sys.dont_write_bytecode = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-    from course.grading.guard import RuntimeGuard, block_reference
+    from course.grading.running.guard import RuntimeGuard, block_reference
 
     # Defence in depth: the sandbox does not show the repository at all; without it
     # (``--no-sandbox``, or ``check`` on a machine without user namespaces) this keeps the
@@ -215,11 +215,11 @@ def main(argv: list[str]) -> int:
     block_reference(request["repo_root"])
     import numpy as np
 
-    from course.grading import contract
-    from course.grading.probes import Recorder, describe
+    from course.grading.checking import contract
+    from course.grading.checking.probes import Recorder, describe
 
     part = request["part"]
-    runner = importlib.import_module(f"course.grading.probes.{part}")
+    runner = importlib.import_module(f"course.grading.checking.probes.{part}")
     with np.load(workdir / "inputs.npz", allow_pickle=False) as stored:
         arrays = {key: stored[key] for key in stored.files}
     config = request["config"]

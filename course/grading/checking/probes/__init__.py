@@ -2,7 +2,7 @@
 
 A probe never decides a check. It records values (JSON) and arrays (npz) under
 names, and the exceptions it met; the trusted parent judges them
-(:mod:`course.grading.judges`). Each part has one module here with a
+(:mod:`course.grading.checking.judges`). Each part has one module here with a
 ``run(package, recorder, inputs, config, guard)`` function.
 """
 

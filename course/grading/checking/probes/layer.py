@@ -1,4 +1,4 @@
-"""Probes for ``layer.py``, run on the grader's :class:`~course.grading.contract.ContractCell`.
+"""Probes for ``layer.py``, run on the grader's :class:`~course.grading.checking.contract.ContractCell`.
 
 The student's ``LSTM`` gets the grader's cell (which offers ``fused_weights()`` as the
 reference cell does), so a broken ``cell.py`` costs nothing here: the layer's checks
@@ -17,9 +17,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from course.grading.contract import ContractCell
-from course.grading.guard import RuntimeGuard
-from course.grading.probes import Recorder, gradient_norms, graph_op_types
+from course.grading.checking.contract import ContractCell
+from course.grading.running.guard import RuntimeGuard
+from course.grading.checking.probes import Recorder, gradient_norms, graph_op_types
 
 
 class CellMaker:
@@ -87,7 +87,7 @@ class CellMaker:
         Returns:
             The cell.
         """
-        from course.grading.probes.cell import copy_keras_weights
+        from course.grading.checking.probes.cell import copy_keras_weights
 
         cell = own(self.units)
         if weights:

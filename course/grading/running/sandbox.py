@@ -25,8 +25,8 @@ one on ``PATH``, e.g. Debian's ``bubblewrap``), tries it once per process and re
 The isolation level is recorded with every grade: :data:`BWRAP_UID` (``bwrap+uid``),
 :data:`BWRAP` (``bwrap``) or :data:`NONE` (``none``: no sandbox could start, or
 ``--no-sandbox``). The resource limits (processes, file size, memory) are set by the
-grading child itself before it imports student code (:mod:`course.grading.child`), the
-wall clock by :mod:`course.grading.runner`.
+grading child itself before it imports student code (:mod:`course.grading.running.child`), the
+wall clock by :mod:`course.grading.running.runner`.
 
 The environment variable :data:`MODE_ENV` carries the policy to the processes that start
 part children: ``auto`` (sandbox when possible, else run without and say so), ``require``

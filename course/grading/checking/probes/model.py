@@ -1,4 +1,4 @@
-"""Probes for ``model.py``, run on the grader's cell and layer (see :mod:`course.grading.contract`)."""
+"""Probes for ``model.py``, run on the grader's cell and layer (see :mod:`course.grading.checking.contract`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from course.grading.contract import ContractLSTM
-from course.grading.probes import Recorder, gradient_norms
+from course.grading.checking.contract import ContractLSTM
+from course.grading.checking.probes import Recorder, gradient_norms
 
 #: Seed, number and scale of the weight draws behind the ``scrambled`` probe.
 SCRAMBLE_SEED, SCRAMBLE_DRAWS, SCRAMBLE_SCALE = 7, 3, 2.0

@@ -22,8 +22,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from course.grading.contract import RunningSumModel
-from course.grading.probes import Recorder, describe
+from course.grading.checking.contract import RunningSumModel
+from course.grading.checking.probes import Recorder, describe
 
 #: The conventions tried, in order: name and whether the datasets are batched.
 CONVENTIONS: tuple[tuple[str, bool], ...] = (("batches", True), ("pairs", False))

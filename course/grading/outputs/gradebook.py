@@ -41,7 +41,7 @@ class Row:
         grader: str, the grader fingerprint it was graded with.
         graded_at: str, ISO time of grading.
         isolation: str, the sandbox its code ran in: ``bwrap+uid``, ``bwrap`` or ``none``
-            (:mod:`course.grading.sandbox`); empty when no part ran.
+            (:mod:`course.grading.running.sandbox`); empty when no part ran.
     """
 
     name: str
@@ -158,7 +158,7 @@ def grader_fingerprint(settings: str = "") -> str:
     Returns:
         12 hex digits over every file in ``course/grading`` (caches left out) and the settings.
     """
-    folder = Path(__file__).resolve().parent
+    folder = Path(__file__).resolve().parents[1]  # course/grading, every subpackage included
     digest = hashlib.sha256(settings.encode())
     for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())

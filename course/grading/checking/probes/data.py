@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from course.grading.probes import Recorder, graph_op_types
+from course.grading.checking.probes import Recorder, graph_op_types
 
 #: Most pairs read from any generator or dataset (guards against endless ones).
 MAX_ITEMS = 100_000
