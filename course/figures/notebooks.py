@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from course.impl import REPO_ROOT
+from course.tf_noise import is_tensorflow_startup_line
 
 #: The notebooks that mkdocs-jupyter renders, committed with their outputs.
 NOTEBOOK_DIR: Path = REPO_ROOT / "docs" / "notebooks"
@@ -73,8 +74,6 @@ class NotebookStub(NotImplementedError):
 #: The line :func:`course.unfinished.stub_message` prints, found in a failed cell's output.
 STUB_LINE = re.compile(r"[\w.]+ \(exercises/\w+\.py\) is not written yet: .*? explains it\.")
 
-#: stderr lines that TensorFlow's C++ runtime prints on a machine without a GPU.
-_LOG_NOISE = re.compile(r"absl::InitializeLog|cuda|cuInit|oneDNN|cpu_feature_guard|computation placer", re.I)
 
 
 def _is_log_noise(output: nbformat.NotebookNode) -> bool:
@@ -89,7 +88,7 @@ def _is_log_noise(output: nbformat.NotebookNode) -> bool:
     if output.get("output_type") != "stream" or output.get("name") != "stderr":
         return False
     lines = [line for line in output.get("text", "").splitlines() if line.strip()]
-    return all(_LOG_NOISE.search(line) for line in lines)
+    return all(is_tensorflow_startup_line(line) for line in lines)
 
 
 def output_lines(path: Path, prefix: str) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -24,6 +23,7 @@ from course.grading.running import sandbox as jail
 from course.grading.checking.inputs import PartInputs
 from course.grading.checking.judges import Evidence
 from course.impl import REPO_ROOT
+from course.tf_noise import drop_startup_lines
 
 #: Default wall-clock limit of each part's child, in seconds (generous: a loaded machine
 #: imports TensorFlow slowly; a correct submission needs a fraction of it).
@@ -80,13 +80,8 @@ def _copy(source: Path, target: Path) -> None:
             shutil.copyfile(path, target / path.name)
 
 
-#: TensorFlow's start-up chatter, dropped from captured output (it is not the student's).
-_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} [\d:. ]+\d+ "
-                    r"(cudart_stub|cuda_|cpu_feature_guard)|To enable the following instructions)")
-
-
 def _clean(text: str) -> str:
-    """Drop TensorFlow's start-up log lines from captured output.
+    """Drop TensorFlow's start-up log lines from captured output (they are not the student's).
 
     Args:
         text: str.
@@ -94,7 +89,7 @@ def _clean(text: str) -> str:
     Returns:
         str.
     """
-    return "\n".join(line for line in text.splitlines() if not _NOISE.match(line))
+    return drop_startup_lines(text)
 
 
 def _truncate(text: str) -> str:
