@@ -317,9 +317,9 @@ def cases() -> list[Case]:
     return [
         Case("loop-at-import", "an infinite loop when data.py is imported",
              (Edit("data.py", prepend="while True:\n    pass\n"),), parts=("data", "model"),
-             timeouts={"data": 12}, status=("timeout",), full=("model", "rules", "answers"), zero=("data",)),
+             timeouts={"data": 8}, status=("timeout",), full=("model", "rules", "answers"), zero=("data",)),
         Case("train-sleeps", "train() sleeps for a day", (Edit("train.py", append=SLEEPY_TRAIN),),
-             parts=("training",), timeouts={"training": 12}, status=("timeout",), full=("answers",),
+             parts=("training",), timeouts={"training": 8}, status=("timeout",), full=("answers",),
              zero=("training",)),
         Case("sys-exit", "sys.exit(0) when model.py is imported", (Edit("model.py", append="\nimport sys\nsys.exit(0)\n"),),
              parts=model, status=("ok", "crashed"), full=("rules", "answers"), zero=("model",)),
