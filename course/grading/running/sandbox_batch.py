@@ -183,15 +183,17 @@ def decode_results(key: bytes, data: bytes) -> tuple[dict | None, int]:
     return result, rejected
 
 
-def _tree(root: psutil.Process) -> list[psutil.Process]:
+def _tree(root: psutil.Process | None) -> list[psutil.Process]:
     """The root and its descendants that are still alive.
 
     Args:
-        root: psutil.Process, the worker.
+        root: psutil.Process, the worker (None when it was gone before it could be watched).
 
     Returns:
         A list of processes (possibly empty when the root is gone).
     """
+    if root is None:
+        return []
     try:
         return [root, *root.children(recursive=True)]
     except psutil.Error:
@@ -248,12 +250,14 @@ def _orphans() -> list[psutil.Process]:
     Returns:
         The processes.
     """
+    # Under the lock that run_isolated holds from starting a worker to registering it, so a
+    # worker another thread has just started is never taken for an orphan.
     with _WORKERS_LOCK:
         keep = _WORKERS | _PREEXISTING
-    try:
-        return [p for p in psutil.Process().children() if p.pid not in keep]
-    except psutil.Error:
-        return []
+        try:
+            return [p for p in psutil.Process().children() if p.pid not in keep]
+        except psutil.Error:
+            return []
 
 
 def _kill_everything(session: int, seen: dict[int, psutil.Process], marker: str) -> None:
@@ -318,11 +322,11 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
     argv = [sys.executable, "-m", "course.grading.running.batch_worker", *args, "--result-fd", str(result_w)]
     become_subreaper()
     start = time.monotonic()
-    process = subprocess.Popen(
-        argv, stdin=subprocess.PIPE, stdout=log_w, stderr=log_w, pass_fds=(result_w,),
-        cwd=cwd, env=environment, start_new_session=True,
-    )
-    with _WORKERS_LOCK:
+    with _WORKERS_LOCK:  # started and registered at once: another thread's sweep must not see it unregistered
+        process = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=log_w, stderr=log_w, pass_fds=(result_w,),
+            cwd=cwd, env=environment, start_new_session=True,
+        )
         _WORKERS.add(process.pid)
     os.close(result_w)
     os.close(log_w)
@@ -338,7 +342,10 @@ def run_isolated(args: list[str], *, limits: Limits, cwd: Path, env: dict[str, s
     for thread in threads:
         thread.start()
 
-    root = psutil.Process(process.pid)
+    try:
+        root = psutil.Process(process.pid)
+    except psutil.NoSuchProcess:  # it has ended already: the loop below does not run
+        root = None
     seen: dict[int, psutil.Process] = {}
     status, reason, peak = "ok", "", 0.0
     while process.poll() is None:
