@@ -188,6 +188,33 @@ def copy_tree(root: Path, out: Path) -> list[Path]:
 
 SNIPPET = re.compile(r'(?P<indent>^[ \t]*)--8<--\s+"(?P<path>[^":]+)(?::[^"]*)?"\s*$')
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)")
+
+
+def _closes(line: str, fence: str) -> bool:
+    """Tell whether ``line`` closes a code box opened with ``fence`` (the fence alone on it).
+
+    Args:
+        line: str, a page's line.
+        fence: str, the opening fence, e.g. three backticks.
+
+    Returns:
+        bool.
+    """
+    return line.strip().startswith(fence) and not line.strip()[len(fence):]
+
+
+def _closing_line(lines: list[str], start: int, fence: str) -> int | None:
+    """The index of the line that closes the box opened at ``lines[start]``, or None when none does.
+
+    Args:
+        lines: list of str, a page's lines.
+        start: int, the index of the opening line.
+        fence: str, its fence.
+
+    Returns:
+        int or None.
+    """
+    return next((j for j in range(start + 1, len(lines)) if _closes(lines[j], fence)), None)
 ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)\s+\w+')
 WITHHELD_NOTE = ('{indent}!!! note "Instructor-only code"\n'
                  '{indent}    On the course site this box shows `{path}` ({instructor_only}): the code '
@@ -222,9 +249,7 @@ def _withhold_missing(lines: list[str], available: Callable[[str], bool]) -> lis
     while i < len(lines):
         opening = FENCE.match(lines[i])
         if opening:
-            end = next((j for j in range(i + 1, len(lines))
-                        if lines[j].strip().startswith(opening["fence"]) and not lines[j].strip()[len(opening["fence"]):]),
-                       None)
+            end = _closing_line(lines, i, opening["fence"])
             if end is not None:
                 body = lines[i + 1:end]
                 missing = [m["path"] for line in body if (m := SNIPPET.match(line)) and not available(m["path"])]
@@ -348,7 +373,7 @@ def mark_instructor_only(markdown: str, release: Path) -> str:
             out.append(line)
             continue
         if fence is not None:
-            if line.strip().startswith(fence) and not line.strip()[len(fence):]:
+            if _closes(line, fence):
                 fence = None
             elif not SNIPPET.match(line) and missing_names(line, release) and INSTRUCTOR_ONLY not in line:
                 ending = line[len(line.rstrip("\r\n")):]
@@ -402,9 +427,8 @@ def empty_boxes(markdown: str) -> list[int]:
     while i < len(lines):
         opening = FENCE.match(lines[i])
         if opening:
-            end = next((j for j in range(i + 1, len(lines))
-                        if lines[j].strip().startswith(opening["fence"]) and not lines[j].strip()[len(opening["fence"]):]),
-                       len(lines))
+            end = _closing_line(lines, i, opening["fence"])
+            end = len(lines) if end is None else end
             body = [line.strip() for line in lines[i + 1:end] if line.strip()]
             if not body or all(line.startswith("#") and "not in the student release" in line for line in body):
                 empty.append(i + 1)
