@@ -16,6 +16,10 @@ A plain ``pytest`` run is unaffected (same tests, same order).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pytest
 
 #: Session-scoped fixtures cheap enough to compute on every worker: they do not tie files together.
@@ -252,3 +256,33 @@ def _components(groups: dict[str, str]) -> dict[str, list[str]]:
     for file, group in groups.items():
         out.setdefault(group, []).append(file)
     return out
+
+
+@pytest.fixture()
+def failing_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[str], contextlib.AbstractContextManager[None]]:
+    """Simulate, for a block, a machine where bubblewrap cannot start: a ``bwrap`` that fails with a message.
+
+    Args:
+        monkeypatch: pytest's monkeypatch.
+        tmp_path: pytest's temporary folder (the fake ``bwrap`` goes there).
+
+    Returns:
+        ``install(message)``, a context manager: inside it the sandbox's probe finds only the
+        failing ``bwrap``; on leaving, the environment and the probe's cache are as before.
+    """
+    from course.grading.running import sandbox
+
+    @contextlib.contextmanager
+    def install(message: str) -> Iterator[None]:
+        fake = tmp_path / "bwrap"
+        fake.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
+        fake.chmod(0o755)
+        with monkeypatch.context() as patch:
+            patch.setenv(sandbox.BWRAP_ENV, str(fake))
+            sandbox.probe.cache_clear()
+            try:
+                yield
+            finally:
+                sandbox.probe.cache_clear()
+
+    return install

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -241,15 +243,10 @@ def test_an_unchanged_grader_grades_every_submission(tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def no_sandbox_here(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def no_sandbox_here(failing_bwrap: Callable[[str], Any]) -> Iterator[None]:
     """Simulate a machine where bubblewrap cannot start (a ``bwrap`` that always fails)."""
-    fake = tmp_path / "bwrap"
-    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv(sandbox.BWRAP_ENV, str(fake))
-    sandbox.probe.cache_clear()
-    yield
-    sandbox.probe.cache_clear()
+    with failing_bwrap("bwrap: No permissions to create new namespace"):
+        yield
 
 
 def test_batch_refuses_without_a_sandbox(tmp_path: Path, no_sandbox_here: None) -> None:

@@ -13,7 +13,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -153,21 +155,14 @@ def test_nothing_outlives_the_sandbox(tmp_path: Path) -> None:
     assert not alive
 
 
-def test_require_refuses_and_auto_goes_on_without_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fake = tmp_path / "bwrap"
-    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv(sandbox.BWRAP_ENV, str(fake))
-    sandbox.probe.cache_clear()
-    try:
+def test_require_refuses_and_auto_goes_on_without_bwrap(failing_bwrap: Callable[[str], Any], tmp_path: Path) -> None:
+    with failing_bwrap("bwrap: setting up uid map: Permission denied"):
         with pytest.raises(sandbox.SandboxUnavailable, match="uid map"):
             sandbox.current("require")
         found = sandbox.current("auto")
         assert found.level == sandbox.NONE and "uid map" in found.reason
         assert found.command(["python", "-c", "pass"], scratch=tmp_path) == ["python", "-c", "pass"]
         assert sandbox.current("off").level == sandbox.NONE
-    finally:
-        sandbox.probe.cache_clear()
 
 
 def _world_readable(path: Path) -> bool:
@@ -215,25 +210,17 @@ def _as_another_user(tmp_path: Path) -> None:
     assert done.stdout.split() == ["bwrap", "65534", "True", "False"], (done.stdout, done.stderr)
 
 
-def test_check_warns_once_without_a_sandbox_and_goes_on(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_check_warns_once_without_a_sandbox_and_goes_on(failing_bwrap: Callable[[str], Any]) -> None:
     from rich.console import Console
 
     from course.commands.check import warn_without_sandbox
 
-    fake = tmp_path / "bwrap"
-    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv(sandbox.BWRAP_ENV, str(fake))
-    sandbox.probe.cache_clear()
-    try:
+    with failing_bwrap("bwrap: No permissions to create new namespace"):
         console = Console(record=True, width=200)
         warn_without_sandbox(console)
         text = console.export_text()
         assert text.count("Warning") == 1 and "without a sandbox" in text and "namespace" in text
         assert sandbox.current().level == sandbox.NONE  # the runner then goes on unconfined
-    finally:
-        sandbox.probe.cache_clear()
-    monkeypatch.delenv(sandbox.BWRAP_ENV)
     if BOX.active:
         console = Console(record=True, width=200)
         warn_without_sandbox(console)
