@@ -64,5 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def entry() -> None:
+    """The ``lstm-course`` script: run :func:`main` and exit without TensorFlow's 0.85 s teardown."""
+    from course.teardown import exit_skipping_teardown
+
+    exit_skipping_teardown(main())
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

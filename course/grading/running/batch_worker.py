@@ -131,4 +131,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from course.teardown import exit_skipping_teardown
+
+    exit_skipping_teardown(main())
