@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     path = _resolve(args.folder)
     warn_without_sandbox(console)
-    scope = f"parts {', '.join(parts)}" if parts else "each part runs in its own process; this takes about a minute"
+    scope = f"parts {', '.join(parts)}" if parts else "every part, each in its own sandboxed process"
     console.print(f"Grading {path} ({scope})...")
     report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed, parts=parts)
     render(report, console, parts)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from course.grading.checking import static
-from course.grading.running import zygote
+from course.grading.running import tasks, zygote
 from course.grading.checking.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
 from course.grading.checking.inputs import make_inputs
 from course.grading.checking.judges import NOT_IMPLEMENTED, judge
@@ -386,23 +386,23 @@ def _use_zygote() -> bool:
 
 @dataclass
 class _Picked:
-    """One part's run out of the zygote's future (the same ``result()`` as a per-part future).
+    """One task's run out of the zygote's future (the same ``result()`` as a per-part future).
 
     Attributes:
-        whole: Future of the dict of part to PartRun.
-        part: str.
+        whole: Future of the dict of task name to PartRun.
+        name: str, the task's name.
     """
 
     whole: Any
-    part: str
+    name: str
 
     def result(self) -> PartRun:
-        """The part's run.
+        """The task's run.
 
         Returns:
             PartRun.
         """
-        return self.whole.result()[self.part]
+        return self.whole.result()[self.name]
 
 
 def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None = None, seed: int | None = None,
@@ -443,21 +443,24 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         selected = [] if status == "invalid" else [
             p for p in START_ORDER if p in (RUN_PARTS if parts is None else parts)]
         inputs = {part: make_inputs(part, seed) for part in selected}
+        # A part may run as several children side by side when cores would otherwise idle.
+        planned = tasks.plan(selected, max(1, jobs))
         runs: dict[str, PartRun] = {}
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            if selected and _use_zygote():  # one sandbox, TensorFlow imported once, a forked child per part
-                whole = pool.submit(zygote.run_parts, selected, folder, inputs, timeouts=timeouts,
+            if selected and _use_zygote():  # one sandbox, TensorFlow imported once, a forked child per task
+                whole = pool.submit(zygote.run_parts, planned, folder, inputs, timeouts=timeouts,
                                     memory_mb=memory_mb, jobs=max(1, jobs))
-                futures = {part: _Picked(whole, part) for part in selected}
+                futures = {task: _Picked(whole, task.name) for task in planned}
             else:
-                futures = {part: pool.submit(run_part, part, [folder], inputs[part], timeout=timeouts.get(part),
-                                             memory_mb=memory_mb) for part in selected}
+                futures = {task: pool.submit(run_part, task.part, [folder], inputs[task.part], group=task.group,
+                                             timeout=timeouts.get(task.part), memory_mb=memory_mb)
+                           for task in planned}
             with quiet_stderr():  # TensorFlow's start-up chatter is not for the student
                 oracles = _oracles(inputs)
                 for made in oracles.values():
                     made()  # compute Keras' references while the children run
             for part in selected:
-                runs[part] = futures[part].result()
+                runs[part] = tasks.merge(part, [futures[task].result() for task in planned if task.part == part])
 
         verdicts: dict[str, tuple[bool, str]] = {}
         for part in selected:

@@ -240,6 +240,8 @@ def main(argv: list[str]) -> int:
             if part == "layer":
                 extras["guard"] = guard
                 extras["cell_module"] = getattr(package, "cell", None)
+            if request.get("group"):  # one probe group of a split part (course.grading.running.tasks)
+                extras["group"] = request["group"]
             try:
                 runner.run(module, rec, config, arrays, **extras)
             except BaseException as error:  # noqa: BLE001 - recorded, the parent decides

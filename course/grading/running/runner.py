@@ -174,11 +174,13 @@ def process_limit(box: jail.Sandbox) -> int:
 
 
 def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout: float | None = None,
-             memory_mb: int = MEMORY_MB) -> PartRun:
+             memory_mb: int = MEMORY_MB, group: str | None = None) -> PartRun:
     """Run one part's probes on one or more submissions in one child process.
 
     Args:
         part: str, a run part.
+        group: str or None, one probe group of the part (:data:`course.grading.running.tasks.GROUPS`;
+            None: every probe).
         submissions: list of Path, submission folders (each is copied first).
         inputs: the part's inputs (only ``config`` and ``arrays`` reach the child).
         timeout: float, wall-clock limit in seconds (default :data:`TIMEOUTS`).
@@ -197,7 +199,8 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
             _copy(folder, copy)
             entries.append({"folder": str(copy), "name": f"submission_{part}_{index}"})
         box = jail.current()
-        request = {"part": part, "submissions": entries, "config": inputs.config, "memory_mb": memory_mb,
+        request = {"part": part, "group": group, "submissions": entries, "config": inputs.config,
+                   "memory_mb": memory_mb,
                    "file_mb": FILE_MB, "processes": process_limit(box), "repo_root": str(REPO_ROOT)}
         (workdir / "request.json").write_text(json.dumps(request))
         np.savez(workdir / "inputs.npz", **inputs.arrays)

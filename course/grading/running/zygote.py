@@ -6,7 +6,9 @@ parent starts ONE sandbox for the submission, running ``python -I -m
 course.grading.running.zygote WORKDIR``. That worker (the zygote, grader code only) imports
 TensorFlow, Keras and the probes, then forks one child per part *before any TensorFlow
 op runs* (no eager context, no thread pools yet: checked by :func:`fork_safe`), at most
-``jobs`` at a time. Each child is what a part's own process was before:
+``jobs`` at a time. (When cores would otherwise idle, a part runs as several tasks, one
+child each: :mod:`course.grading.running.tasks`; below, "part" means such a task.) Each
+child is what a part's own process was before:
 
 - its own folder ``WORKDIR/<part>/`` with its request, inputs, submission copy, output
   log and evidence files (``out_0.json``, ``out_0.npz``), read by the parent exactly as
@@ -44,6 +46,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from course.grading.running.tasks import Task
+
 #: Environment variable: ``auto`` (default), ``on`` or ``off``.
 ZYGOTE_ENV = "LSTM_COURSE_ZYGOTE"
 #: Seconds the parent adds to the zygote's own limits before it kills the whole sandbox.
@@ -80,20 +84,22 @@ def enabled(level: str) -> bool:
 # ---------------------------------------------------------------- parent side
 
 
-def run_parts(parts: list[str], folder: Path, inputs: dict[str, Any], *, timeouts: dict[str, float] | None = None,
+def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeouts: dict[str, float] | None = None,
               memory_mb: int | None = None, jobs: int = 2) -> dict[str, Any]:
-    """Run every part's probes on one submission in one sandbox, one forked child per part.
+    """Run every part's probes on one submission in one sandbox, one forked child per task.
 
     Args:
-        parts: list of str, the run parts, in start order.
-        folder: Path, the submission folder (copied once per part).
+        tasks: list of :class:`course.grading.running.tasks.Task`, in start order (a part, or one
+            probe group of a part, each in its own child and folder, with the part's limits).
+        folder: Path, the submission folder (copied once per task).
         inputs: dict of part to PartInputs.
         timeouts: dict of part to wall-clock seconds (default :data:`course.grading.running.runner.TIMEOUTS`).
         memory_mb: int, each child's address-space cap (default :data:`course.grading.running.runner.MEMORY_MB`).
         jobs: int, children at once.
 
     Returns:
-        dict of part to :class:`course.grading.running.runner.PartRun`, the same fields the per-part path fills.
+        dict of task name to :class:`course.grading.running.runner.PartRun`, the same fields the
+        per-part path fills.
     """
     import numpy as np
 
@@ -102,7 +108,8 @@ def run_parts(parts: list[str], folder: Path, inputs: dict[str, Any], *, timeout
     from course.impl import REPO_ROOT
 
     memory_mb = runner.MEMORY_MB if memory_mb is None else memory_mb
-    limits = {part: float((timeouts or {}).get(part) or runner.TIMEOUTS[part]) for part in parts}
+    limits = {t.name: float((timeouts or {}).get(t.part) or runner.TIMEOUTS[t.part]) for t in tasks}
+    names = [t.name for t in tasks]
     start = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="lstm-zygote-"))
     box = jail.current()
@@ -110,20 +117,21 @@ def run_parts(parts: list[str], folder: Path, inputs: dict[str, Any], *, timeout
         os.chmod(workdir, 0o755)  # traversable by every part's uid; writable by none
         (workdir / "status").mkdir(mode=0o755)
         copies = []
-        for part in parts:
-            partdir = workdir / part
+        for task in tasks:
+            partdir = workdir / task.name
             partdir.mkdir(mode=0o700)
             copy = partdir / "submission_0"
             runner._copy(folder, copy)
             copies.append(copy)
-            request = {"part": part, "submissions": [{"folder": str(copy), "name": f"submission_{part}_0"}],
-                       "config": inputs[part].config, "memory_mb": memory_mb, "file_mb": runner.FILE_MB,
+            request = {"part": task.part, "group": task.group,
+                       "submissions": [{"folder": str(copy), "name": f"submission_{task.part}_0"}],
+                       "config": inputs[task.part].config, "memory_mb": memory_mb, "file_mb": runner.FILE_MB,
                        "processes": runner.PROCESSES, "repo_root": str(REPO_ROOT)}
             (partdir / "request.json").write_text(json.dumps(request))
-            np.savez(partdir / "inputs.npz", **inputs[part].arrays)
+            np.savez(partdir / "inputs.npz", **inputs[task.part].arrays)
             box.prepare(partdir)  # as root: the part's folder belongs to the part's own uid
-        plan = {"parts": parts, "timeouts": limits, "jobs": max(1, jobs),
-                "drop_to": {p: jail.unprivileged_id(workdir / p) for p in parts} if box.level == jail.BWRAP_UID else {}}
+        plan = {"tasks": names, "timeouts": limits, "jobs": max(1, jobs),
+                "drop_to": {n: jail.unprivileged_id(workdir / n) for n in names} if box.level == jail.BWRAP_UID else {}}
         (workdir / "plan.json").write_text(json.dumps(plan))
         env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
                "HOME": "/tmp" if box.active else str(workdir), "TMPDIR": "/tmp" if box.active else str(workdir),
@@ -149,9 +157,9 @@ def run_parts(parts: list[str], folder: Path, inputs: dict[str, Any], *, timeout
                 except ProcessLookupError:
                     pass
                 process.wait()
-                for part in parts:
-                    box.reap(workdir / part)
-        return {part: _collect(workdir, part, limits[part], box.level, killed, backstop, start) for part in parts}
+                for name in names:
+                    box.reap(workdir / name)
+        return {t.name: _collect(workdir, t, limits[t.name], box.level, killed, backstop, start) for t in tasks}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -169,13 +177,13 @@ def _backstop(limits: dict[str, float], jobs: int) -> float:
     return sum(limits.values()) / jobs + max(limits.values(), default=0.0) + MARGIN
 
 
-def _collect(workdir: Path, part: str, limit: float, level: str, killed: bool, backstop: float,
+def _collect(workdir: Path, task: Task, limit: float, level: str, killed: bool, backstop: float,
              start: float) -> Any:
-    """Turn one part's folder and the zygote's status record into a PartRun.
+    """Turn one task's folder and the zygote's status record into a PartRun.
 
     Args:
         workdir: Path.
-        part: str.
+        task: Task.
         limit: float, the part's wall-clock limit.
         level: str, the isolation level.
         killed: bool, whether the parent had to kill the whole sandbox.
@@ -187,9 +195,9 @@ def _collect(workdir: Path, part: str, limit: float, level: str, killed: bool, b
     """
     from course.grading.running import runner
 
-    partdir = workdir / part
+    partdir = workdir / task.name
     try:
-        status = json.loads((workdir / "status" / f"{part}.json").read_text())
+        status = json.loads((workdir / "status" / f"{task.name}.json").read_text())
     except (OSError, ValueError):
         status = None
     evidence = [runner._read(partdir, 0)]
@@ -208,7 +216,7 @@ def _collect(workdir: Path, part: str, limit: float, level: str, killed: bool, b
             output = handle.read(4 * 2**20).decode("utf-8", errors="replace")
     except OSError:
         output = ""
-    return runner.PartRun(part=part, status=state, seconds=seconds, reason=reason,
+    return runner.PartRun(part=task.part, status=state, seconds=seconds, reason=reason,
                           output=runner._truncate(runner._clean(output)), evidence=evidence, isolation=level)
 
 
@@ -344,7 +352,7 @@ def main(argv: list[str]) -> int:
     if not fork_safe():
         raise RuntimeError("TensorFlow's runtime started before the fork: refusing to share it between parts")
     drop_to = {part: int(ident) for part, ident in plan.get("drop_to", {}).items()}
-    waiting = list(plan["parts"])
+    waiting = list(plan["tasks"])
     running: dict[int, tuple[str, float]] = {}
     while waiting or running:
         while waiting and len(running) < int(plan["jobs"]):

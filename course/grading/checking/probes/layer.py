@@ -20,6 +20,7 @@ import tensorflow as tf
 from course.grading.checking.contract import ContractCell
 from course.grading.running.guard import RuntimeGuard
 from course.grading.checking.probes import Recorder, gradient_norms, graph_op_types
+from course.grading.running.tasks import GROUPS
 
 
 class CellMaker:
@@ -249,8 +250,9 @@ def _ops(function: Any, spec: tf.TensorSpec) -> list[str]:
 
 
 def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays: dict[str, np.ndarray],
-        guard: RuntimeGuard | None = None, cell_module: types.ModuleType | None = None) -> None:
-    """Run every layer probe.
+        guard: RuntimeGuard | None = None, cell_module: types.ModuleType | None = None,
+        group: str | None = None) -> None:
+    """Run every layer probe, or one group of them (:data:`course.grading.running.tasks.GROUPS`).
 
     Args:
         module: the student's ``layer`` module.
@@ -260,12 +262,37 @@ def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays:
             ``x_t200``, ``r``.
         guard: the runtime guard, told about raw ops found in traced graphs.
         cell_module: the module imported as the package's ``cell``.
+        group: str or None, ``bare`` (the bare layer's probes) or ``in_model`` (:func:`_in_model`);
+            None runs both, in that order.
+
+    Raises:
+        ValueError: for an unknown group.
     """
+    if group not in (None, *GROUPS["layer"]):
+        raise ValueError(f"no layer probe group {group!r}")
     x = tf.constant(arrays["x"], tf.float32)
     features = config["features"]
     make_cell = CellMaker(module, cell_module, arrays)
     rec.put("cell", "student" if make_cell.own is not None else "grader")
+    if group in (None, "bare"):
+        _bare(module, rec, features, make_cell, x, arrays, guard)
+    if group in (None, "in_model"):
+        _in_model(module, rec, make_cell, x, tf.constant(arrays["r"][..., :1], tf.float32))
 
+
+def _bare(module: types.ModuleType, rec: Recorder, features: int, make_cell: CellMaker, x: tf.Tensor,
+          arrays: dict[str, np.ndarray], guard: RuntimeGuard | None) -> None:
+    """The bare layer's probes: states, outputs, graph mode, any length, gradients.
+
+    Args:
+        module: the student's ``layer`` module.
+        rec: Recorder.
+        features: int, the input's last dimension.
+        make_cell: :class:`CellMaker`.
+        x: tf.Tensor ``(B, T, D)``.
+        arrays: the part's inputs.
+        guard: the runtime guard, told about raw ops found in traced graphs.
+    """
     with rec.probe("zero_states"):
         states = module.LSTM(make_cell()).zero_states(3)
         rec.put("zero_states.arity", len(states))
@@ -333,5 +360,3 @@ def run(module: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays:
         rec.put("gradients_graph.count", len(cell.trainable_variables))
         rec.put("gradients_graph.tracked", _tracked(lstm, cell))
         rec.put("gradients_graph.norms", norms)
-
-    _in_model(module, rec, make_cell, x, tf.constant(arrays["r"][..., :1], tf.float32))
