@@ -331,23 +331,44 @@ def _results(verdicts: dict[str, tuple[bool, str]]) -> list[CheckResult]:
     return [CheckResult(check, *verdicts.get(check.name, (False, "this check did not run"))) for check in CHECKS]
 
 
-def _oracles(inputs: dict[str, Any]) -> dict[str, Any]:
-    """Lazy Keras references for the parts that compare with Keras.
+@functools.lru_cache(maxsize=16)
+def keras_references(part: str, seed: int) -> dict[str, Any]:
+    """Keras' references for the inputs of ``part`` drawn from ``seed``, computed once per process.
+
+    The inputs are a function of the part and the seed (:func:`make_inputs`), so a process
+    that grades many submissions with one seed (the mutant and outside corpora, a batch
+    worker's tests, ``grade --seed``) asks Keras once. The arrays are read-only, since every
+    grading that hits the cache shares them. The cache lives only in this trusted process:
+    on disk, a submission graded without a sandbox could rewrite the answers it is judged by.
 
     Args:
-        inputs: dict of part to PartInputs.
+        part: str, ``cell`` or ``layer``.
+        seed: int.
 
     Returns:
-        dict of part to a zero-argument cached callable.
+        dict of name to read-only array (:func:`course.grading.checking.oracle.keras_cell_steps`,
+        :func:`course.grading.checking.oracle.layer_references`).
     """
     from course.grading.checking import oracle
 
-    made = {}
-    if "cell" in inputs:
-        made["cell"] = functools.cache(lambda: oracle.keras_cell_steps(inputs["cell"].arrays))
-    if "layer" in inputs:
-        made["layer"] = functools.cache(lambda: oracle.layer_references(inputs["layer"].arrays))
+    arrays = make_inputs(part, seed).arrays
+    made = oracle.keras_cell_steps(arrays) if part == "cell" else oracle.layer_references(arrays)
+    for value in made.values():
+        value.flags.writeable = False
     return made
+
+
+def _oracles(parts: Any, seed: int) -> dict[str, Any]:
+    """Lazy Keras references for the parts that compare with Keras.
+
+    Args:
+        parts: the run parts graded (any collection of str).
+        seed: int, the seed their inputs were drawn from.
+
+    Returns:
+        dict of part to a zero-argument callable (:func:`keras_references` for it).
+    """
+    return {part: functools.partial(keras_references, part, seed) for part in ("cell", "layer") if part in parts}
 
 
 def judge_run(part: str, inputs: Any, run: PartRun, index: int, oracle: Any) -> dict[str, tuple[bool, str]]:
@@ -456,7 +477,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
                                              timeout=timeouts.get(task.part), memory_mb=memory_mb)
                            for task in planned}
             with quiet_stderr():  # TensorFlow's start-up chatter is not for the student
-                oracles = _oracles(inputs)
+                oracles = _oracles(inputs, seed)
                 for made in oracles.values():
                     made()  # compute Keras' references while the children run
             for part in selected:
@@ -515,7 +536,7 @@ def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: 
                                timeout=60 + timeout_per_submission * len(indices))
                    for part, indices in chunks]
         with quiet_stderr():
-            oracles = _oracles(inputs)
+            oracles = _oracles(inputs, seed)
             for made in oracles.values():
                 made()
         runs = [future.result() for future in futures]

@@ -269,3 +269,18 @@ def test_grader_cell_fused_weights_are_keras_weights() -> None:
     h_new = sigmoid(z_o) * np.tanh(c_new)
     got_h, got_c = cell(x, (h, c), fused_weights=(kernel, bias))
     assert np.allclose(got_h, h_new, atol=1e-5) and np.allclose(got_c, c_new, atol=1e-5)
+
+
+def test_keras_references_are_computed_once_per_part_and_seed_and_read_only() -> None:
+    """The oracle's cache: Keras' own outputs for the seed's inputs, shared, and never writable."""
+    from course.grading.checking import oracle
+    from course.grading.core import keras_references
+
+    first = keras_references("cell", 123)
+    assert keras_references("cell", 123) is first
+    expected = oracle.keras_cell_steps(make_inputs("cell", 123).arrays)
+    assert set(first) == set(expected) and all((first[k] == expected[k]).all() for k in expected)
+    assert not any(value.flags.writeable for value in first.values())
+    assert keras_references("cell", 124) is not first
+    with pytest.raises(ValueError):
+        first["h1"][0, 0] = 1.0
