@@ -6,7 +6,7 @@ It measures, on a copy of the reference solution (full marks):
   once per grading path, interleaved: ``per-part`` (a sandbox and a Python per part,
   :func:`course.grading.running.runner.run_part`) and ``zygote`` (one sandbox, TensorFlow imported
   once, a forked child per part, :mod:`course.grading.running.zygote`);
-- ``parts``: each run part alone (``check --parts PART``), wall;
+- ``parts``: each run part alone (``check --parts PART``), wall, the median of the rounds;
 - ``batch``: ``lstm-course grade --jobs 2`` on N correct copies plus hostile cases
   (a submission that exits at import, one that prints a fake full score), submissions/min;
 - ``breakdown``: where the time goes: a bare Python start, the CLI's start (``--help``),
@@ -52,7 +52,7 @@ class GradingConfig:
     """Sizes of the grading section.
 
     Attributes:
-        rounds: int, interleaved rounds of the whole check per path.
+        rounds: int, interleaved rounds of the whole check, and of each part alone, per path.
         check_parts: list of str or None, run parts of the whole check (None: all).
         parts: list of str, parts timed alone.
         copies: int, correct copies in the batch.
@@ -62,10 +62,10 @@ class GradingConfig:
         part_breakdown: bool, whether the breakdown grades once more per path to time each part's child.
     """
 
-    rounds: int = 2
+    rounds: int = 3
     check_parts: list[str] | None = None
     parts: list[str] = field(default_factory=lambda: ["data", "cell", "layer", "model", "training"])
-    copies: int = 2
+    copies: int = 4
     hostile: bool = True
     batch_parts: list[str] | None = None
     paths: list[str] = field(default_factory=lambda: list(PATHS))
@@ -164,22 +164,28 @@ def measure_check(solution: Path, config: GradingConfig) -> dict[str, dict]:
 
 
 def measure_parts(solution: Path, config: GradingConfig) -> dict[str, dict]:
-    """Each run part alone (``check --parts PART``), every path, interleaved.
+    """Each run part alone (``check --parts PART``), every path, interleaved, ``rounds`` times.
 
     Args:
         solution: Path.
         config: GradingConfig.
 
     Returns:
-        dict of part to dict of path to seconds.
+        dict of part to dict of path to the median seconds, plus ``<path>_seconds`` (every
+        round) and ``<path>_score``.
     """
     out: dict[str, dict] = {}
     for part in config.parts:
         out[part] = {}
+        for round_ in range(config.rounds):
+            order = config.paths if round_ % 2 == 0 else list(reversed(config.paths))
+            for path in order:
+                seconds, _, text = _timed([*_cli(), "check", str(solution), "--seed", str(round_ + 1),
+                                           "--parts", part], _env(path))
+                out[part].setdefault(f"{path}_seconds", []).append(round(seconds, 2))
+                out[part][f"{path}_score"] = _total(text)
         for path in config.paths:
-            seconds, _, text = _timed([*_cli(), "check", str(solution), "--seed", "1", "--parts", part], _env(path))
-            out[part][path] = round(seconds, 2)
-            out[part][f"{path}_score"] = _total(text)
+            out[part][path] = statistics.median(out[part][f"{path}_seconds"])
     return out
 
 
@@ -350,7 +356,7 @@ def summary_md(results: dict) -> str:
                  + " | ".join(f"{g['check'][p]['median_s']:.1f}" for p in paths) + f" | ≤ {g['targets']['check_s']:g} |")
     for part, entry in g["parts"].items():
         target = f"≤ {g['targets']['part_s']:g}" if part != "training" else ""
-        lines.append(f"| `check --parts {part}`, s | " + " | ".join(f"{entry[p]:.1f}" for p in paths) + f" | {target} |")
+        lines.append(f"| `check --parts {part}`, median s | " + " | ".join(f"{entry[p]:.1f}" for p in paths) + f" | {target} |")
     lines.append("| batch `grade --jobs 2`, submissions/min | "
                  + " | ".join(f"{g['batch'][p]['per_min']:.1f}" for p in paths)
                  + f" | ≥ {g['targets']['batch_per_min']:g} |")
