@@ -391,8 +391,11 @@ def judge_run(part: str, inputs: Any, run: PartRun, index: int, oracle: Any) -> 
     return judge(part, inputs, evidence, oracle)
 
 
-def _use_zygote() -> bool:
+def _use_zygote(parts: list[str]) -> bool:
     """Whether this grading runs its parts through :mod:`course.grading.running.zygote` (see :func:`zygote.enabled`).
+
+    Args:
+        parts: list of str, the run parts graded.
 
     Returns:
         bool.
@@ -400,7 +403,7 @@ def _use_zygote() -> bool:
     from course.grading.running import sandbox
 
     try:
-        return zygote.enabled(sandbox.current().level)
+        return zygote.enabled(sandbox.current().level, len(set(parts)))
     except sandbox.SandboxUnavailable:  # the per-part path raises it where it always did
         return False
 
@@ -464,16 +467,17 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         selected = [] if status == "invalid" else [
             p for p in START_ORDER if p in (RUN_PARTS if parts is None else parts)]
         inputs = {part: make_inputs(part, seed) for part in selected}
-        # A part may run as several children side by side when cores would otherwise idle.
-        planned = tasks.plan(selected, max(1, jobs))
         runs: dict[str, PartRun] = {}
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            if selected and _use_zygote():  # one sandbox, TensorFlow imported once, a forked child per task
+            if selected and _use_zygote(selected):  # one sandbox, TensorFlow imported once, a forked child per task
+                # A forked child costs little, so a part may run as several side by side when cores would idle.
+                planned = tasks.plan(selected, max(1, jobs))
                 whole = pool.submit(zygote.run_parts, planned, folder, inputs, timeouts=timeouts,
                                     memory_mb=memory_mb, jobs=max(1, jobs))
                 futures = {task: _Picked(whole, task.name) for task in planned}
-            else:
-                futures = {task: pool.submit(run_part, task.part, [folder], inputs[task.part], group=task.group,
+            else:  # a Python that imports TensorFlow per part: a split would cost an import more than it saves
+                planned = [tasks.Task(part) for part in selected]
+                futures = {task: pool.submit(run_part, task.part, [folder], inputs[task.part],
                                              timeout=timeouts.get(task.part), memory_mb=memory_mb)
                            for task in planned}
             with quiet_stderr():  # TensorFlow's start-up chatter is not for the student

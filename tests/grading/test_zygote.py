@@ -98,10 +98,12 @@ def test_tensorflow_is_imported_but_not_started_before_the_fork() -> None:
 
 
 def test_the_choice_of_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Automatic: only as root with a uid per part; ``on`` and ``off`` override."""
+    """Automatic: as root with a uid per part, or for one part at any level; ``on`` and ``off`` override."""
     monkeypatch.delenv(zygote.ZYGOTE_ENV, raising=False)
     assert zygote.enabled(sandbox.BWRAP_UID) and not zygote.enabled(sandbox.BWRAP)
     assert not zygote.enabled(sandbox.NONE)
+    assert zygote.enabled(sandbox.BWRAP, 1) and zygote.enabled(sandbox.NONE, 1)
+    assert not zygote.enabled(sandbox.BWRAP, 2) and zygote.enabled(sandbox.BWRAP_UID, 5)
     monkeypatch.setenv(zygote.ZYGOTE_ENV, "off")
     assert not zygote.enabled(sandbox.BWRAP_UID)
     monkeypatch.setenv(zygote.ZYGOTE_ENV, "on")

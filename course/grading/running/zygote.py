@@ -27,9 +27,10 @@ A crash, exit, timeout or kill of one child costs only that part: the zygote rec
 child's end in ``WORKDIR/status/<part>.json`` (a folder no child can write) and goes on.
 
 The zygote is used where it keeps every guarantee of the per-part sandboxes: as root in
-``bwrap+uid`` (one uid per part). As another user (``bwrap``: one user namespace, one uid
-for the whole sandbox) and without a sandbox, :func:`enabled` says no and the core keeps
-the per-part path. :data:`ZYGOTE_ENV` (``on``/``off``) overrides that choice (``on`` is
+``bwrap+uid`` (one uid per part), and at any level for a single part (``check --parts
+layer``), which shares its sandbox with no other part. As another user grading several
+parts (``bwrap``: one user namespace, one uid for the whole sandbox) and without a sandbox,
+:func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV` (``on``/``off``) overrides that choice (``on`` is
 for measuring; ``off`` restores the old path everywhere).
 """
 
@@ -62,14 +63,17 @@ PRELOAD: tuple[str, ...] = (
 _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 24, 38
 
 
-def enabled(level: str) -> bool:
+def enabled(level: str, parts: int = 2) -> bool:
     """Whether the core should grade through the zygote at this isolation level.
 
     Args:
         level: str, the sandbox level (:data:`course.grading.running.sandbox.LEVELS`).
+        parts: int, how many distinct parts the grading runs (a split part counts once).
 
     Returns:
-        bool.
+        bool: as root with a uid per part (``bwrap+uid``) always; at any other level only for
+        a single part, whose children (one, or one per probe group of that part) share
+        nothing with another part's, so one uid for the sandbox costs no isolation.
     """
     from course.grading.running import sandbox as jail
 
@@ -78,7 +82,7 @@ def enabled(level: str) -> bool:
         return False
     if choice == "on":
         return True
-    return level == jail.BWRAP_UID
+    return level == jail.BWRAP_UID or parts == 1
 
 
 # ---------------------------------------------------------------- parent side
@@ -117,6 +121,7 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
         os.chmod(workdir, 0o755)  # traversable by every part's uid; writable by none
         (workdir / "status").mkdir(mode=0o755)
         copies = []
+        processes = runner.process_limit(box)  # one sandbox: one count for all its children
         for task in tasks:
             partdir = workdir / task.name
             partdir.mkdir(mode=0o700)
@@ -126,7 +131,7 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
             request = {"part": task.part, "group": task.group,
                        "submissions": [{"folder": str(copy), "name": f"submission_{task.part}_0"}],
                        "config": inputs[task.part].config, "memory_mb": memory_mb, "file_mb": runner.FILE_MB,
-                       "processes": runner.PROCESSES, "repo_root": str(REPO_ROOT)}
+                       "processes": processes, "repo_root": str(REPO_ROOT)}
             (partdir / "request.json").write_text(json.dumps(request))
             np.savez(partdir / "inputs.npz", **inputs[task.part].arrays)
             box.prepare(partdir)  # as root: the part's folder belongs to the part's own uid
