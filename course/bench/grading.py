@@ -362,8 +362,14 @@ def summary_md(results: dict) -> str:
                  + f" | ≥ {g['targets']['batch_per_min']:g} |")
     b = g["breakdown"]
     lines += ["", "Where the time goes (s): "
-              + ", ".join(f"{k.removesuffix('_s')} {v:.2f}" for k, v in b.items()),
-              "", f"Load average {g['load']['before']} before, {g['load']['after']} after, on {g['load']['cpus']} CPUs."]
+              + ", ".join(f"{k.removesuffix('_s')} {v:.2f}" for k, v in b.items()), ""]
+    m = results.get("machine")
+    if m:
+        lines.append(f"Measured by `{results.get('command', 'lstm-course bench --only grading')}` on "
+                     f"{str(results.get('date', ''))[:10]}: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+                     f"TensorFlow {m['tensorflow']}, Keras {m['keras']}.")
+    lines.append(f"Load average {g['load']['before']} before, {g['load']['after']} after (the section's own "
+                 f"processes count), on {g['load']['cpus']} CPUs.")
     return "\n".join(lines)
 
 

@@ -91,8 +91,9 @@ def machine_line(results: dict) -> str:
     threads = results.get("threads", 0)
     threading = (f"TensorFlow limited to {threads} inter-op and {threads} intra-op thread(s)" if threads
                  else "TensorFlow's default threads")
+    shared = "the machine was shared" if load and load[0] >= 0.5 * m["cores"] else "a quiet machine"
     return (f"Measured by `{results['command']}` on {results['date'][:10]}: {m['cpu']}, {m['cores']} cores"
-            f" (load average {load[0]:.1f} at the start: the machine was shared), {threading},"
+            f" (load average {load[0]:.1f} at the start: {shared}), {threading},"
             f" Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}.")
 
 

@@ -59,8 +59,10 @@ def test_quick_run_writes_its_fragment(quick: tuple[Path, dict]) -> None:
 
 
 def test_summary_compares_the_paths_with_the_targets() -> None:
-    """Both paths side by side; training has no 5 s target; the batch rate and the load are shown."""
-    results = {"grading": {
+    """Both paths side by side; training has no 5 s target; the batch rate, the machine and the load are shown."""
+    results = {"command": "lstm-course bench --only grading", "date": "2026-11-30T21:00:00",
+               "machine": {"cpu": "Some CPU", "cores": 2, "python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1"},
+               "grading": {
         "check": {"per-part": {"median_s": 80.0}, "zygote": {"median_s": 50.0}},
         "parts": {"cell": {"per-part": 25.0, "zygote": 7.0}, "training": {"per-part": 30.0, "zygote": 10.0}},
         "batch": {"per-part": {"per_min": 1.9}, "zygote": {"per_min": 3.0}},
@@ -72,6 +74,7 @@ def test_summary_compares_the_paths_with_the_targets() -> None:
     assert "| `check --parts training`, median s | 30.0 | 10.0 |  |" in text
     assert "| batch `grade --jobs 2`, submissions/min | 1.9 | 3.0 | ≥ 6 |" in text
     assert "on 2 CPUs" in text
+    assert "`lstm-course bench --only grading` on 2026-11-30: Some CPU, 2 cores" in text
 
 
 def test_batch_folder_holds_the_copies_and_the_hostile_cases(tmp_path: Path) -> None:
