@@ -27,6 +27,8 @@ from course.grading.batch_submission import Submission, content_hash
 from course.grading.outputs.gradebook import Row
 from course.grading.running.sandbox_batch import Limits, WorkerOutcome, run_isolated
 
+#: The grading core; a batch with it computes Keras' references itself (:func:`hand_over_references`).
+CORE = "course.grading.core"
 #: Longest ``output`` kept per check (Gradescope shows, and stores, less than a student can print).
 MAX_TEST_OUTPUT = 4_000
 
@@ -55,7 +57,7 @@ class BatchOptions:
     limits: Limits = field(default_factory=Limits)
     core_options: dict = field(default_factory=dict)
     force: bool = False
-    core: str = "course.grading.core"
+    core: str = CORE
     core_options_for: dict[str, dict] = field(default_factory=dict)
     sandbox: str = "require"
     fence: Path = field(default_factory=lambda: Path(__file__).resolve().parents[1])
@@ -219,7 +221,7 @@ def expected_parts(core: str) -> dict[str, float]:
     Returns:
         dict of part to points; empty for a core without a ``checks`` module next to it.
     """
-    if core != "course.grading.core":
+    if core != CORE:
         return {}
     from course.grading.checking.checks import PARTS, checks_for
 
@@ -259,10 +261,12 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
     """
     sha256 = sha256 or content_hash(submission.path)
     grader = grader or gradebook.grader_fingerprint(json.dumps([options.core, options.core_options], sort_keys=True))
+    core_options = {**options.core_options, **options.core_options_for.get(submission.name, {})}
     with tempfile.TemporaryDirectory(prefix="lstm-batch-") as scratch:
+        if options.core == CORE:
+            core_options = hand_over_references(core_options, Path(scratch))
         outcome = run_isolated(
-            [str(submission.path), "--jobs", str(options.core_jobs), "--core-options",
-             json.dumps({**options.core_options, **options.core_options_for.get(submission.name, {})}),
+            [str(submission.path), "--jobs", str(options.core_jobs), "--core-options", json.dumps(core_options),
              "--core", options.core],
             limits=options.limits, cwd=Path(scratch), sandbox_mode="off" if options.sandbox == "off" else "require",
         )
@@ -288,6 +292,34 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
         isolation=str((record or {}).get("isolation") or isolation_for(options)),
     )
     return row, result, outcome
+
+
+def hand_over_references(core_options: dict, scratch: Path) -> dict:
+    """Choose the submission's seed here and compute Keras' references for it, for the worker to read.
+
+    The worker would otherwise import TensorFlow only to ask Keras (2.1 s of a core per
+    submission, measured); this process has it loaded once for the whole batch, and the
+    references are cached per seed (:func:`course.grading.checking.oracle.keras_references`).
+    The file goes into the worker's scratch folder, which no sandbox shows.
+
+    Args:
+        core_options: dict, the submission's options for ``grade_submission``.
+        scratch: Path, the worker's scratch folder.
+
+    Returns:
+        dict, the options plus ``seed`` (kept when given, else a fresh random one, as the core
+        would draw) and ``references`` (the ``.npz``).
+    """
+    import secrets
+
+    from course.grading.checking import oracle
+    from course.grading.checking.checks import RUN_PARTS
+
+    seed = core_options.get("seed")
+    seed = secrets.randbits(31) if seed is None else int(seed)
+    path = scratch / "references.npz"
+    oracle.save_references(path, core_options.get("parts") or RUN_PARTS, seed)
+    return {**core_options, "seed": seed, "references": str(path)}
 
 
 def write_report(row: Row, result: dict, outcome: WorkerOutcome | None, folder: Path) -> None:
@@ -343,6 +375,10 @@ def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, opti
     max_score = _usual_max(book.values())
     if todo:
         isolation_for(options)  # refuses before anything runs when no sandbox can start
+        if options.core == CORE:  # Keras' references are computed here (hand_over_references), quietly
+            from course.quiet import start_tensorflow
+
+            start_tensorflow()
     fence = package_hash(options.fence)
     changed: list[str] = []
 

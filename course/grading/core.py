@@ -331,44 +331,25 @@ def _results(verdicts: dict[str, tuple[bool, str]]) -> list[CheckResult]:
     return [CheckResult(check, *verdicts.get(check.name, (False, "this check did not run"))) for check in CHECKS]
 
 
-@functools.lru_cache(maxsize=16)
-def keras_references(part: str, seed: int) -> dict[str, Any]:
-    """Keras' references for the inputs of ``part`` drawn from ``seed``, computed once per process.
-
-    The inputs are a function of the part and the seed (:func:`make_inputs`), so a process
-    that grades many submissions with one seed (the mutant and outside corpora, a batch
-    worker's tests, ``grade --seed``) asks Keras once. The arrays are read-only, since every
-    grading that hits the cache shares them. The cache lives only in this trusted process:
-    on disk, a submission graded without a sandbox could rewrite the answers it is judged by.
-
-    Args:
-        part: str, ``cell`` or ``layer``.
-        seed: int.
-
-    Returns:
-        dict of name to read-only array (:func:`course.grading.checking.oracle.keras_cell_steps`,
-        :func:`course.grading.checking.oracle.layer_references`).
-    """
-    from course.grading.checking import oracle
-
-    arrays = make_inputs(part, seed).arrays
-    made = oracle.keras_cell_steps(arrays) if part == "cell" else oracle.layer_references(arrays)
-    for value in made.values():
-        value.flags.writeable = False
-    return made
-
-
-def _oracles(parts: Any, seed: int) -> dict[str, Any]:
+def _oracles(parts: Any, seed: int, references: str | None = None) -> dict[str, Any]:
     """Lazy Keras references for the parts that compare with Keras.
 
     Args:
         parts: the run parts graded (any collection of str).
         seed: int, the seed their inputs were drawn from.
+        references: str or None, an ``.npz`` the trusted batch parent wrote for this seed
+            (:func:`course.grading.checking.oracle.save_references`); None: ask Keras here.
 
     Returns:
-        dict of part to a zero-argument callable (:func:`keras_references` for it).
+        dict of part to a zero-argument callable giving that part's references.
     """
-    return {part: functools.partial(keras_references, part, seed) for part in ("cell", "layer") if part in parts}
+    from course.grading.checking import oracle
+
+    wanted = [part for part in ("cell", "layer") if part in parts]
+    if references is not None:
+        handed = oracle.load_references(Path(references))
+        return {part: functools.partial(handed.__getitem__, part) for part in wanted}
+    return {part: functools.partial(oracle.keras_references, part, seed) for part in wanted}
 
 
 def judge_run(part: str, inputs: Any, run: PartRun, index: int, oracle: Any) -> dict[str, tuple[bool, str]]:
@@ -430,7 +411,8 @@ class _Picked:
 
 
 def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None = None, seed: int | None = None,
-                     timeouts: dict[str, float] | None = None, memory_mb: int = MEMORY_MB) -> GradeReport:
+                     timeouts: dict[str, float] | None = None, memory_mb: int = MEMORY_MB,
+                     references: str | None = None) -> GradeReport:
     """Grade one submission.
 
     Args:
@@ -441,6 +423,9 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         seed: int, the seed for the inputs (default: a fresh random one, recorded in the report).
         timeouts: dict of part to wall-clock seconds (default :data:`course.grading.running.runner.TIMEOUTS`).
         memory_mb: int, each child's address-space cap in MiB.
+        references: str or None, Keras' references for ``seed`` in an ``.npz`` written by the
+            trusted batch parent (:mod:`course.grading.batch`), so that this process need not
+            import TensorFlow; None: computed here.
 
     Returns:
         GradeReport.
@@ -481,7 +466,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
                                              timeout=timeouts.get(task.part), memory_mb=memory_mb)
                            for task in planned}
             with quiet_stderr():  # TensorFlow's start-up chatter is not for the student
-                oracles = _oracles(inputs, seed)
+                oracles = _oracles(inputs, seed, references)
                 for made in oracles.values():
                     made()  # compute Keras' references while the children run
             for part in selected:

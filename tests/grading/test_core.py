@@ -274,7 +274,7 @@ def test_grader_cell_fused_weights_are_keras_weights() -> None:
 def test_keras_references_are_computed_once_per_part_and_seed_and_read_only() -> None:
     """The oracle's cache: Keras' own outputs for the seed's inputs, shared, and never writable."""
     from course.grading.checking import oracle
-    from course.grading.core import keras_references
+    from course.grading.checking.oracle import keras_references
 
     first = keras_references("cell", 123)
     assert keras_references("cell", 123) is first
