@@ -229,6 +229,7 @@ def measure(config: BudgetConfig, *, log: Callable[[str], None] = lambda line: N
         solo = [build("solutions", Path(scratch) / "solo")]
 
         def verdicts(job: tuple[list[int], int]) -> dict[str, Any]:
+            """Grade every submission with one ``(budget, seed)`` and log the child's time."""
             graded = _grade(folders, *job)
             log(f"training budget {key(job[0])}, seed {job[1]}: {graded['status']} {graded['reason']}".rstrip()
                 + f", {graded['seconds']:.1f} s for {len(folders)} submissions")

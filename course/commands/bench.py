@@ -63,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
     if args.docs_only:
         results = json.loads(RESULTS_JSON.read_text())
         written = plots.replot_all() + report.write_fragments(results, FRAGMENTS_DIR)
+        study = RESULTS_JSON.with_name(OWN_FILES["training_budget"])
+        if study.exists():
+            from course.bench.training_budget import write_fragment as write_budget_fragment
+
+            written.append(write_budget_fragment(json.loads(study.read_text()), FRAGMENTS_DIR))
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from course.bench import training_budget as tb
-from course.bench.run import RESULTS_DIR
+from course.bench.run import FRAGMENTS_DIR, RESULTS_DIR
 from course.cli import main
 from course.grading.checking.inputs import TRAINING_BUDGET, make_inputs
 from course.impl import REPO_ROOT
@@ -64,6 +64,27 @@ def test_quick_run_writes_a_well_formed_table(quick: tuple[Path, dict]) -> None:
         assert cells[4] == "yes" or cells[4].startswith("no (")
     assert text.count("**Recommendation:**") == 1
     assert tb.summary_md(results) in text
+
+
+STUDY = RESULTS_DIR / "training_budget.json"
+
+
+@pytest.mark.skipif(not STUDY.exists(), reason="no committed study yet")
+def test_committed_study_is_full_and_its_fragment_and_recommendation_are_computed() -> None:
+    """The committed study is a full run; its summary, recommendation and fragment follow from its raw runs."""
+    results = json.loads(STUDY.read_text())
+    t = results["training_budget"]
+    assert results["quick"] is False and len(t["config"]["seeds"]) >= 5 and t["today"] in t["runs"]
+    assert all(len(seeds) == len(t["config"]["seeds"]) for seeds in t["runs"].values())
+    again = tb.summarise(t["runs"], t["timing"], t["cases"], t["today"], margin=t["margin"])
+    for budget, entry in again.items():
+        for field in ("child_s", "shared_child_s", "lowest_correct", "equal_to_today", "separates", "keeps_margin"):
+            assert entry[field] == t["summary"][budget][field], (budget, field)
+        assert len(entry["differences"]) == len(t["summary"][budget]["differences"]), budget
+    assert t["quickest"] == tb.quickest(again, margin=t["margin"])
+    assert t["recommended"] == tb.recommend(again, t["today"], margin=t["margin"], min_saving=t["min_saving"])
+    fragment = (FRAGMENTS_DIR / "training_budget.md").read_text()
+    assert tb.summary_md(results) in fragment, "training_budget.md is stale: run `lstm-course bench --docs-only`"
 
 
 def _run(failed: dict[str, list[str]], accuracy: dict[str, float]) -> dict:
