@@ -1,8 +1,8 @@
 """The ``training_budget`` bench section: the smallest training budget that still tells correct from broken.
 
 The grader's training part trains the student's ``train`` on a grader-owned model for
-:data:`course.grading.checking.inputs.TRAINING_BUDGET` (4000 pairs, 2 epochs), and most of
-a full check's time is that training. This section grades the training part of every
+:data:`course.grading.checking.inputs.TRAINING_BUDGET` (4000 pairs, 2 epochs); a smaller
+budget would make the part quicker, if it still judged the same. This section grades the training part of every
 *correct* training submission we have (``solutions/``, the ``model_fit`` variant, every
 ``train`` style of the hand-written outside corpus) and every *broken* one (the mutants of
 ``tests/grading/patches.py`` and the outside corpus's mutants that edit ``train.py``) under
