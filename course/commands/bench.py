@@ -8,7 +8,11 @@ import tempfile
 from pathlib import Path
 
 #: The benchmark's sections, in the order they run.
-SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy", "grading"]
+SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy", "grading", "training_budget"]
+#: Sections no default run includes (studies run with ``--only``).
+STUDIES = ["training_budget"]
+#: Sections that, run alone, write their own file next to results.json (and their own fragment).
+OWN_FILES = {"grading": "grading.json", "training_budget": "training_budget.json"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,20 +63,26 @@ def run(args: argparse.Namespace) -> int:
     if args.docs_only:
         results = json.loads(RESULTS_JSON.read_text())
         written = plots.replot_all() + report.write_fragments(results, FRAGMENTS_DIR)
+        study = RESULTS_JSON.with_name(OWN_FILES["training_budget"])
+        if study.exists():
+            from course.bench.training_budget import write_fragment as write_budget_fragment
+
+            written.append(write_budget_fragment(json.loads(study.read_text()), FRAGMENTS_DIR))
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
-    grading_only = args.only == ["grading"]
+    alone = args.only[0] if args.only and len(args.only) == 1 and args.only[0] in OWN_FILES else None
+    single = alone is not None  # grading or training_budget alone: no tables, figures or other fragments
     if args.json:
         out_json = args.json
-    elif grading_only and not args.quick:  # its own file: the other sections' committed results stay as they are
-        out_json = RESULTS_JSON.with_name("grading.json")
+    elif alone and not args.quick:  # its own file: the other sections' committed results stay as they are
+        out_json = RESULTS_JSON.with_name(OWN_FILES[alone])
     elif args.quick:
         out_json = Path(tempfile.mkdtemp(prefix="lstm-bench-")) / "results.json"
     else:
         out_json = RESULTS_JSON
     committed = out_json.resolve() == RESULTS_JSON.resolve()
-    if committed and args.only and set(args.only) != set(SECTIONS):
+    if committed and args.only and set(args.only) != set(SECTIONS) - set(STUDIES):
         # The committed file holds every section from one run on one machine; the pages name
         # that machine under every table. A partial run would drop the other sections.
         console.print(f"[red]--only measures part of the benchmark: write it elsewhere with --json PATH;"
@@ -84,12 +94,12 @@ def run(args: argparse.Namespace) -> int:
                         log=lambda line: console.print(f"[bold cyan]bench[/] {line}"))
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(results, indent=1))
-    if not grading_only:
+    if not single:
         report.print_tables(results, console)
-    committed = committed or (grading_only and out_json.resolve() == RESULTS_JSON.with_name("grading.json").resolve())
+    committed = committed or (alone is not None and out_json.resolve() == RESULTS_JSON.with_name(OWN_FILES[alone]).resolve())
     fragments = FRAGMENTS_DIR if committed else out_json.parent / "generated"
     written = [out_json]
-    if not grading_only:
+    if not single:
         written += plots.draw_all(results, out_json.parent)
         # Fragments go to the docs only from the committed results; otherwise next to the JSON.
         written += report.write_fragments(results, fragments)
@@ -98,5 +108,10 @@ def run(args: argparse.Namespace) -> int:
 
         written.append(write_fragment(results, fragments))
         console.print(fragments.joinpath("grading.md").read_text())
+    if "training_budget" in results:
+        from course.bench.training_budget import write_fragment as write_budget_fragment
+
+        written.append(write_budget_fragment(results, fragments))
+        console.print(fragments.joinpath("training_budget.md").read_text())
     console.print("\n".join(f"wrote {p}" for p in written))
     return 0
