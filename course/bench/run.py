@@ -69,9 +69,11 @@ def run(config: Config, *, quick: bool, log: Callable[[str], None] = print,
     """
     # A plain --quick leaves grading out (CI runs it once, as ``--quick --only grading``, in its own test);
     # no default run includes the training-budget study (``--only training_budget``).
+    only = f" --only {' '.join(sections)}" if sections else ""
     sections = sections or ["train_step", "growth", "pipelines", "time_to_accuracy", *([] if quick else ["grading"])]
     results: dict[str, object] = {
-        "command": "lstm-course bench" + (" --quick" if quick else "") + (f" --threads {threads}" if threads != 1 else ""),
+        "command": "lstm-course bench" + (" --quick" if quick else "") + only
+                   + (f" --threads {threads}" if threads != 1 else ""),
         "threads": threads,
         "quick": quick,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
