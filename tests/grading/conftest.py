@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,47 +10,10 @@ from course.grading.checking.checks import BY_NAME, PART_FILE, RUN_PARTS
 from course.grading.core import grade_shared
 from course.impl import REPO_ROOT
 from tests.grading.outside import corpus
-from tests.grading.patches import MUTANTS, VARIANTS, Mutant, Patch, Variant
+from tests.grading.patches import MUTANTS, VARIANTS, Mutant, Variant, build
 
 #: The run part that tests each file.
 FILE_PART = {file: part for part, file in PART_FILE.items()}
-
-
-def build(case: Mutant | Variant, root: Path) -> Path:
-    """Copy the reference and apply a case's patches.
-
-    Args:
-        case: Mutant or Variant.
-        root: Path, a scratch folder.
-
-    Returns:
-        Path, the patched copy.
-
-    Raises:
-        AssertionError: when a patch's old text does not occur exactly once.
-    """
-    folder = root / case.name
-    shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for patch in case.patches:
-        apply(folder, patch, case.name)
-    return folder
-
-
-def apply(folder: Path, patch: Patch, name: str) -> None:
-    """Apply one patch in place.
-
-    Args:
-        folder: Path, the copy.
-        patch: Patch.
-        name: str, the case's name (for the error message).
-    """
-    path = folder / patch.file
-    text = path.read_text()
-    assert text.count(patch.old) == 1, f"{name}: the patch no longer matches solutions/{patch.file}"
-    if patch.new is None:
-        path.unlink()
-    else:
-        path.write_text(text.replace(patch.old, patch.new))
 
 
 def parts_for(case: Mutant | Variant) -> tuple[str, ...]:
@@ -91,7 +53,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, tupl
     parts: list[tuple[str, ...]] = []
     for case in (*MUTANTS, *VARIANTS):
         names.append(case.name)
-        folders.append(build(case, root))
+        folders.append(build(case, root / case.name, REPO_ROOT / "solutions"))
         parts.append(parts_for(case))
     for key, styles in outside_part_cases().items():
         names.append(f"outside:{key[0]}:{key[1]}")

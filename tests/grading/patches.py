@@ -9,7 +9,9 @@ it touches.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 #: Marks a patch that deletes the file.
 DELETE = None
@@ -62,6 +64,32 @@ class Variant:
 
     name: str
     patches: tuple[Patch, ...]
+
+
+def build(case: Mutant | Variant, folder: Path, reference: Path) -> Path:
+    """Copy the reference into ``folder`` and apply a case's patches.
+
+    Args:
+        case: Mutant or Variant.
+        folder: Path, created.
+        reference: Path, the reference solution (``solutions/``).
+
+    Returns:
+        Path, the patched copy.
+
+    Raises:
+        AssertionError: when a patch's old text does not occur exactly once.
+    """
+    shutil.copytree(reference, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for patch in case.patches:
+        path = folder / patch.file
+        text = path.read_text()
+        assert text.count(patch.old) == 1, f"{case.name}: the patch no longer matches solutions/{patch.file}"
+        if patch.new is None:
+            path.unlink()
+        else:
+            path.write_text(text.replace(patch.old, patch.new))
+    return folder
 
 
 def _one(file: str, old: str, new: str | None) -> tuple[Patch, ...]:
