@@ -173,14 +173,31 @@ def process_limit(box: jail.Sandbox) -> int:
     return 0
 
 
+def child_environment(box: jail.Sandbox, workdir: Path) -> dict[str, str]:
+    """The whole environment of a grading process that runs student code (a part's child, or the zygote).
+
+    Args:
+        box: the Sandbox it runs in.
+        workdir: Path, its work folder (``HOME`` and ``TMPDIR`` without a sandbox; inside one, ``/tmp``).
+
+    Returns:
+        dict: a fixed ``PATH``, ``HOME``, ``TMPDIR``, locale and TensorFlow settings, plus the
+        batch grader's ``LSTM_COURSE_*`` settings; nothing else of this process's environment.
+    """
+    home = "/tmp" if box.active else str(workdir)
+    env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
+           "HOME": home, "TMPDIR": home,
+           "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
+    env.update({k: v for k, v in os.environ.items() if k.startswith("LSTM_COURSE_")})
+    return env
+
+
 def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout: float | None = None,
-             memory_mb: int = MEMORY_MB, group: str | None = None) -> PartRun:
+             memory_mb: int = MEMORY_MB) -> PartRun:
     """Run one part's probes on one or more submissions in one child process.
 
     Args:
         part: str, a run part.
-        group: str or None, one probe group of the part (:data:`course.grading.running.tasks.GROUPS`;
-            None: every probe).
         submissions: list of Path, submission folders (each is copied first).
         inputs: the part's inputs (only ``config`` and ``arrays`` reach the child).
         timeout: float, wall-clock limit in seconds (default :data:`TIMEOUTS`).
@@ -199,16 +216,11 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
             _copy(folder, copy)
             entries.append({"folder": str(copy), "name": f"submission_{part}_{index}"})
         box = jail.current()
-        request = {"part": part, "group": group, "submissions": entries, "config": inputs.config,
-                   "memory_mb": memory_mb,
+        request = {"part": part, "submissions": entries, "config": inputs.config, "memory_mb": memory_mb,
                    "file_mb": FILE_MB, "processes": process_limit(box), "repo_root": str(REPO_ROOT)}
         (workdir / "request.json").write_text(json.dumps(request))
         np.savez(workdir / "inputs.npz", **inputs.arrays)
-        env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
-               "HOME": "/tmp" if box.active else str(workdir), "TMPDIR": "/tmp" if box.active else str(workdir),
-               "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
-        # The batch grader's settings reach the child; nothing else of this process's environment does.
-        env.update({k: v for k, v in os.environ.items() if k.startswith("LSTM_COURSE_")})
+        env = child_environment(box, workdir)
         log = workdir / "output.txt"
         box.prepare(workdir)
         command = box.command([sys.executable, "-I", "-m", "course.grading.running.child", str(workdir)], scratch=workdir,

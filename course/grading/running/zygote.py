@@ -30,8 +30,9 @@ The zygote is used where it keeps every guarantee of the per-part sandboxes: as 
 ``bwrap+uid`` (one uid per part), and at any level for a single part (``check --parts
 layer``), which shares its sandbox with no other part. As another user grading several
 parts (``bwrap``: one user namespace, one uid for the whole sandbox) and without a sandbox,
-:func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV` (``on``/``off``) overrides that choice (``on`` is
-for measuring; ``off`` restores the old path everywhere).
+:func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV`
+(``on``/``off``) overrides that choice (``on`` is for measuring; ``off`` restores the old
+path everywhere).
 """
 
 from __future__ import annotations
@@ -138,10 +139,7 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
         plan = {"tasks": names, "timeouts": limits, "jobs": max(1, jobs),
                 "drop_to": {n: jail.unprivileged_id(workdir / n) for n in names} if box.level == jail.BWRAP_UID else {}}
         (workdir / "plan.json").write_text(json.dumps(plan))
-        env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
-               "HOME": "/tmp" if box.active else str(workdir), "TMPDIR": "/tmp" if box.active else str(workdir),
-               "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
-        env.update({k: v for k, v in os.environ.items() if k.startswith("LSTM_COURSE_")})
+        env = runner.child_environment(box, workdir)
         argv = [sys.executable, "-I", "-m", "course.grading.running.zygote", str(workdir)]
         # The zygote itself stays root inside the sandbox (no setpriv): it drops each child to its part's uid.
         command = ([box.bwrap, *jail.bwrap_arguments(scratch=workdir, readonly=tuple(copies), env=env,
