@@ -82,9 +82,10 @@ def keras_references(part: str, seed: int) -> dict[str, Any]:
     The inputs are a function of the part and the seed (:func:`make_inputs`), so a process
     that grades many submissions with one seed (the mutant and outside corpora, a batch
     worker's tests, ``grade --seed``) asks Keras once; a batch parent asks it for every
-    submission's seed and hands the answers to the worker (:func:`save_references`). The arrays are read-only, since every
-    grading that hits the cache shares them. The cache lives only in this trusted process:
-    on disk, a submission graded without a sandbox could rewrite the answers it is judged by.
+    submission's seed and hands the answers to the worker (:func:`save_references`). The
+    arrays are read-only, since every grading that hits the cache shares them. The cache
+    lives only in this trusted process: on disk, a submission graded without a sandbox could
+    rewrite the answers it is judged by.
 
     Args:
         part: str, ``cell`` or ``layer``.
