@@ -140,6 +140,31 @@ def _total(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip().startswith("Total")), "")
 
 
+def _interleaved_checks(solution: Path, config: GradingConfig, parts: list[str] | None) -> dict[str, dict]:
+    """``check`` of a correct solution ``rounds`` times per path, the paths' order alternating round by round.
+
+    Args:
+        solution: Path, a correct submission.
+        config: GradingConfig.
+        parts: list of str or None, the ``--parts`` given (None: all).
+
+    Returns:
+        dict of path to ``{"seconds": [...], "median_s", "score"}`` (the score line it printed, or
+        its exit code and the end of its output).
+    """
+    out: dict[str, dict] = {path: {"seconds": [], "score": ""} for path in config.paths}
+    for round_ in range(config.rounds):
+        order = config.paths if round_ % 2 == 0 else list(reversed(config.paths))
+        for path in order:
+            seconds, code, text = _timed([*_cli(), "check", str(solution), "--seed", str(round_ + 1),
+                                          *_parts_args(parts)], _env(path))
+            out[path]["seconds"].append(round(seconds, 2))
+            out[path]["score"] = _total(text) or f"exit {code}: {text[-300:]}"
+    for entry in out.values():
+        entry["median_s"] = statistics.median(entry["seconds"])
+    return out
+
+
 def measure_check(solution: Path, config: GradingConfig) -> dict[str, dict]:
     """Whole checks of a correct solution, the paths interleaved round by round.
 
@@ -150,17 +175,7 @@ def measure_check(solution: Path, config: GradingConfig) -> dict[str, dict]:
     Returns:
         dict of path to ``{"seconds": [...], "median_s", "score"}``.
     """
-    out: dict[str, dict] = {path: {"seconds": [], "score": ""} for path in config.paths}
-    for round_ in range(config.rounds):
-        order = config.paths if round_ % 2 == 0 else list(reversed(config.paths))
-        for path in order:
-            seconds, code, text = _timed([*_cli(), "check", str(solution), "--seed", str(round_ + 1),
-                                          *_parts_args(config.check_parts)], _env(path))
-            out[path]["seconds"].append(round(seconds, 2))
-            out[path]["score"] = _total(text) or f"exit {code}: {text[-300:]}"
-    for entry in out.values():
-        entry["median_s"] = statistics.median(entry["seconds"])
-    return out
+    return _interleaved_checks(solution, config, config.check_parts)
 
 
 def measure_parts(solution: Path, config: GradingConfig) -> dict[str, dict]:
@@ -177,15 +192,9 @@ def measure_parts(solution: Path, config: GradingConfig) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for part in config.parts:
         out[part] = {}
-        for round_ in range(config.rounds):
-            order = config.paths if round_ % 2 == 0 else list(reversed(config.paths))
-            for path in order:
-                seconds, _, text = _timed([*_cli(), "check", str(solution), "--seed", str(round_ + 1),
-                                           "--parts", part], _env(path))
-                out[part].setdefault(f"{path}_seconds", []).append(round(seconds, 2))
-                out[part][f"{path}_score"] = _total(text)
-        for path in config.paths:
-            out[part][path] = statistics.median(out[part][f"{path}_seconds"])
+        for path, entry in _interleaved_checks(solution, config, [part]).items():
+            out[part].update({path: entry["median_s"], f"{path}_seconds": entry["seconds"],
+                              f"{path}_score": entry["score"]})
     return out
 
 

@@ -262,6 +262,19 @@ def measure(config: BudgetConfig, *, log: Callable[[str], None] = lambda line: N
             "seconds": round(time.perf_counter() - start, 1), "config": asdict(config)}
 
 
+def keeps_margin(lowest: float | None, margin: float) -> bool:
+    """Whether the lowest accuracy of a correct submission clears :data:`BAR` by ``margin``.
+
+    Args:
+        lowest: float or None (None: no correct submission was graded).
+        margin: float.
+
+    Returns:
+        bool (a float's last bit of rounding does not count against it).
+    """
+    return lowest is not None and lowest - BAR >= margin - 1e-9
+
+
 def summarise(runs: dict[str, dict[str, dict]], timing: dict[str, list[float]], cases: dict[str, str],
               today_key: str, *, margin: float = MARGIN) -> dict[str, dict[str, Any]]:
     """Per budget: lowest correct accuracy, its margin, verdicts against today's, separation, time.
@@ -313,7 +326,7 @@ def summarise(runs: dict[str, dict[str, dict]], timing: dict[str, list[float]], 
             "shared_child_s": round(statistics.median(shared), 2) if shared else None,
             "lowest_correct": lowest, "lowest_correct_case": lowest_case,
             "margin": None if lowest is None else round(lowest - BAR, 4),
-            "keeps_margin": lowest is not None and lowest - BAR >= margin - 1e-9,
+            "keeps_margin": keeps_margin(lowest, margin),
             "equal_to_today": not differences, "differences": differences,
             "separates": not misjudged, "misjudged": misjudged,
         }
@@ -331,8 +344,7 @@ def quickest(summary: dict[str, dict[str, Any]], *, margin: float = MARGIN) -> s
         str, the budget's key (ties: fewer pair-epochs), or None when none qualifies (not even today's).
     """
     fits = [b for b, s in summary.items()
-            if s["equal_to_today"] and s["lowest_correct"] is not None and s["lowest_correct"] - BAR >= margin - 1e-9
-            and s["child_s"] is not None]
+            if s["equal_to_today"] and keeps_margin(s["lowest_correct"], margin) and s["child_s"] is not None]
     return min(fits, key=lambda b: (summary[b]["child_s"], _size(b))) if fits else None
 
 
@@ -358,9 +370,7 @@ def recommend(summary: dict[str, dict[str, Any]], today_key: str, *, margin: flo
     now = summary.get(today_key, {}).get("child_s")
     if best == today_key or (now and summary[best]["child_s"] <= (1 - min_saving) * now + 1e-9):
         return best
-    today = summary.get(today_key, {})
-    keeps = today.get("lowest_correct") is not None and today["lowest_correct"] - BAR >= margin - 1e-9
-    return today_key if keeps else None
+    return today_key if keeps_margin(summary.get(today_key, {}).get("lowest_correct"), margin) else None
 
 
 def _size(budget_key: str) -> int:

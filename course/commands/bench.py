@@ -11,8 +11,25 @@ from pathlib import Path
 SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy", "grading", "training_budget"]
 #: Sections no default run includes (studies run with ``--only``).
 STUDIES = ["training_budget"]
-#: Sections that, run alone, write their own file next to results.json (and their own fragment).
+#: Sections that, run alone, write their own file next to results.json, and their own fragment
+#: (``write_fragment`` of the bench module named after the section).
 OWN_FILES = {"grading": "grading.json", "training_budget": "training_budget.json"}
+
+
+def _write_own_fragment(section: str, results: dict, folder: Path) -> Path:
+    """Write the fragment of a section listed in :data:`OWN_FILES`.
+
+    Args:
+        section: str, a key of :data:`OWN_FILES`.
+        results: dict, benchmark results with that section.
+        folder: Path, where the fragment goes.
+
+    Returns:
+        Path, the written fragment.
+    """
+    import importlib
+
+    return importlib.import_module(f"course.bench.{section}").write_fragment(results, folder)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,16 +80,15 @@ def run(args: argparse.Namespace) -> int:
     if args.docs_only:
         results = json.loads(RESULTS_JSON.read_text())
         written = plots.replot_all() + report.write_fragments(results, FRAGMENTS_DIR)
-        study = RESULTS_JSON.with_name(OWN_FILES["training_budget"])
-        if study.exists():
-            from course.bench.training_budget import write_fragment as write_budget_fragment
-
-            written.append(write_budget_fragment(json.loads(study.read_text()), FRAGMENTS_DIR))
+        for section, filename in OWN_FILES.items():
+            own = RESULTS_JSON.with_name(filename)
+            if own.exists():
+                written.append(_write_own_fragment(section, json.loads(own.read_text()), FRAGMENTS_DIR))
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
+    # grading or training_budget alone: its own file, and no tables, figures or other fragments
     alone = args.only[0] if args.only and len(args.only) == 1 and args.only[0] in OWN_FILES else None
-    single = alone is not None  # grading or training_budget alone: no tables, figures or other fragments
     if args.json:
         out_json = args.json
     elif alone and not args.quick:  # its own file: the other sections' committed results stay as they are
@@ -94,24 +110,19 @@ def run(args: argparse.Namespace) -> int:
                         log=lambda line: console.print(f"[bold cyan]bench[/] {line}"))
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(results, indent=1))
-    if not single:
+    if not alone:
         report.print_tables(results, console)
-    committed = committed or (alone is not None and out_json.resolve() == RESULTS_JSON.with_name(OWN_FILES[alone]).resolve())
+    committed = committed or bool(alone and out_json.resolve() == RESULTS_JSON.with_name(OWN_FILES[alone]).resolve())
     fragments = FRAGMENTS_DIR if committed else out_json.parent / "generated"
     written = [out_json]
-    if not single:
+    if not alone:
         written += plots.draw_all(results, out_json.parent)
         # Fragments go to the docs only from the committed results; otherwise next to the JSON.
         written += report.write_fragments(results, fragments)
-    if "grading" in results:
-        from course.bench.grading import write_fragment
-
-        written.append(write_fragment(results, fragments))
-        console.print(fragments.joinpath("grading.md").read_text())
-    if "training_budget" in results:
-        from course.bench.training_budget import write_fragment as write_budget_fragment
-
-        written.append(write_budget_fragment(results, fragments))
-        console.print(fragments.joinpath("training_budget.md").read_text())
+    for section in OWN_FILES:
+        if section in results:
+            fragment = _write_own_fragment(section, results, fragments)
+            written.append(fragment)
+            console.print(fragment.read_text())
     console.print("\n".join(f"wrote {p}" for p in written))
     return 0
