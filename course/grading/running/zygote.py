@@ -32,7 +32,8 @@ layer``), which shares its sandbox with no other part. As another user grading s
 parts (``bwrap``: one user namespace, one uid for the whole sandbox) and without a sandbox,
 :func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV`
 (``on``/``off``) overrides that choice (``on`` is for measuring; ``off`` restores the old
-path everywhere).
+path everywhere), except on macOS, where a process that imported TensorFlow must not fork:
+there the zygote is never used (:func:`course.platform_support.can_fork_after_tensorflow`).
 """
 
 from __future__ import annotations
