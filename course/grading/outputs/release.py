@@ -78,7 +78,6 @@ You need Python 3.10 or newer and `make`, on Linux or macOS. On macOS `lstm-cour
 runs your code without a sandbox (it warns once). On Windows, install WSL2
 (https://learn.microsoft.com/windows/wsl/install) and work in its Ubuntu terminal.
 
-
 ```bash
 make serve   # installs into .venv if needed, serves the course site at http://127.0.0.1:8000
 make test    # installs into .venv if needed, runs the graders on exercises/ with a hint per failing check
