@@ -333,7 +333,7 @@ def inside_main() -> int:
         shutil.copy(Path(ROOT) / "results" / "results.json", check / f"{name}.json")
         levels[name] = next((line.split(":", 1)[1].strip() for line in done.stdout.splitlines()
                              if line.startswith("isolation:")), "")
-        print(f"{name}: run_autograder said: {' | '.join(done.stdout.strip().splitlines()[:2])[:200]}")
+        print(f"{name}: run_autograder's first line: {(done.stdout.strip().splitlines() or [''])[0][:120]}")
     time.sleep(1)
     escapes = list(hits)
     escapes += [f"{path} appeared" for path in sorted(snapshot() - before)]
