@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install clean browser
+.PHONY: serve test install clean browser container-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ browser:
 	  else \
 	    echo "make: chromium not found; the site's browser test will fail (sudo apt-get install -y chromium)"; \
 	  fi; }
+
+# Not part of `make test`: grades a correct, a buggy, a tampering and a hostile submission through
+# the Gradescope bundle's run_autograder, as root in a podman container (runc) confined like
+# Docker's defaults (its seccomp profile and capabilities), and prints the isolation level
+# reached, the scores and whether anything escaped. As root, after `apt-get install -y podman runc`.
+container-check: $(STAMP)
+	$(BIN)/python tools/container_check.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

@@ -45,8 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         argv: list of str, the arguments after the program name.
 
     Returns:
-        The process exit code.
+        The process exit code (2 on a system the course does not run on, after one line that says so).
     """
+    from course.platform_support import unsupported_message
+
+    refusal = unsupported_message()
+    if refusal is not None:  # before any command imports what only POSIX has (resource, os.killpg)
+        print(refusal, file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     if getattr(args, "tensorflow", False):
         from course.quiet import start_tensorflow

@@ -104,6 +104,7 @@ def warn_without_sandbox(console: object) -> None:
         console: rich Console.
     """
     from course.grading.running import sandbox
+    from course.platform_support import no_sandbox_warning
 
     try:
         box = sandbox.current()
@@ -111,8 +112,7 @@ def warn_without_sandbox(console: object) -> None:
         console.print(f"[yellow]Warning: {error}[/]")
         return
     if not box.active:
-        console.print(f"[yellow]Warning: your code runs without a sandbox ({box.reason}); "
-                      "it can read and change your files like any program you start.[/]")
+        console.print(f"[yellow]Warning: {no_sandbox_warning(box.reason)}[/]")
 
 
 def run(args: argparse.Namespace) -> int:

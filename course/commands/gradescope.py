@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``gradescope`` subcommand.
@@ -16,10 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "gradescope", help="build autograder.zip for Gradescope (setup.sh, run_autograder, the course; no solutions)")
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: autograder.zip)")
-    parser.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission (default: 900)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"wall-clock seconds per submission (default: {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--part-timeout", type=float,
                         help="wall-clock seconds per part (one child process per part), passed to the core")
-    parser.add_argument("--memory-mb", type=int, default=6144, help="memory cap per submission, MiB (default: 6144)")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                        help=f"cap on a submission's summed resident memory, MiB (default: {DEFAULT_MEMORY_MB})")
     parser.add_argument("--jobs", type=int, default=2, help="part processes at once for one submission (default: 2)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="let the bundle grade where bubblewrap cannot start (student code then runs unconfined, "

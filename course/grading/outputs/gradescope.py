@@ -18,6 +18,13 @@ from pathlib import Path
 
 from course.impl import REPO_ROOT
 
+#: The bundle's default limits, which the instructors' page advises: the whole submission's
+#: wall clock below Gradescope's default 10-minute timeout, and a cap on the summed resident
+#: memory of its processes (summed RSS counts TensorFlow's shared pages once per process,
+#: so it runs well above what the container really uses: docs/instructors.md, "Gradescope").
+DEFAULT_TIMEOUT = 540.0
+DEFAULT_MEMORY_MB = 3072
+
 #: What of the repository goes into the bundle (as ``lstm-course/...``): the installable course.
 BUNDLED = ("pyproject.toml", "README.md", "course")
 #: Never bundled, wherever they appear.

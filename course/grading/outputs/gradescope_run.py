@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from course.grading.outputs import report
+from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from course.grading.batch import BatchOptions, GraderChanged, grade_one, isolation_for, package_hash
 from course.grading.batch_submission import Submission
 from course.grading.running.sandbox import SandboxUnavailable
@@ -37,7 +38,8 @@ def options_from(config: dict) -> BatchOptions:
     Returns:
         BatchOptions for one submission.
     """
-    limits = Limits(wall_seconds=float(config.get("timeout", 900)), memory_mb=int(config.get("memory_mb", 6144)),
+    limits = Limits(wall_seconds=float(config.get("timeout", DEFAULT_TIMEOUT)),
+                    memory_mb=int(config.get("memory_mb", DEFAULT_MEMORY_MB)),
                     output_bytes=int(config.get("output_kb", 20)) * 1024)
     return BatchOptions(jobs=1, core_jobs=int(config.get("jobs", 1)), limits=limits,
                         core_options=dict(config.get("core_options", {})),
@@ -56,6 +58,8 @@ def results_for(root: Path, config: dict) -> dict:
         course.grading.running.sandbox.SandboxUnavailable: no sandbox can start and ``no_sandbox`` is not set.
         GraderChanged: the autograder's package changed while the submission was graded.
 
+    Prints ``isolation: LEVEL`` (the sandbox reached) before it grades.
+
     Returns:
         The results: ``score``, ``tests`` (each with ``name``, ``score``, ``max_score``,
         ``output``, ``status``), ``output`` (the student's Markdown report),
@@ -63,7 +67,8 @@ def results_for(root: Path, config: dict) -> dict:
     """
     start = time.monotonic()
     options = options_from(config)
-    isolation_for(options)  # refuses (SandboxUnavailable) unless a sandbox starts or no_sandbox is set
+    level = isolation_for(options)  # refuses (SandboxUnavailable) unless a sandbox starts or no_sandbox is set
+    print(f"isolation: {level}", flush=True)  # the first line of the autograder's output the instructor sees
     fence = package_hash(options.fence)
     row, result, _ = grade_one(Submission(path=(root / "submission").resolve(), name="submission"), options)
     if package_hash(options.fence) != fence:
@@ -112,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = results_for(args.root, config)
     except SandboxUnavailable as error:  # the instructor's setting to fix: say so, score nothing
+        print("isolation: none reached, nothing graded")
         print(error)
         results = {"score": 0.0, "tests": [], "stdout_visibility": STDOUT_VISIBILITY,
                    "output": "The autograder could not start its sandbox, so it graded nothing; please tell your "

@@ -74,7 +74,9 @@ and check it against the course's graders.
 
 ## Quick start
 
-You need Python 3.10 or newer and `make`:
+You need Python 3.10 or newer and `make`, on Linux or macOS. On macOS `lstm-course check`
+runs your code without a sandbox (it warns once). On Windows, install WSL2
+(https://learn.microsoft.com/windows/wsl/install) and work in its Ubuntu terminal.
 
 ```bash
 make serve   # installs into .venv if needed, serves the course site at http://127.0.0.1:8000

@@ -7,11 +7,20 @@ base64 JSON object ``{"version": 1, "status", "max_score", "tests": [{"name", "s
 "score", "message"}]}`` and adds up the tests' scores, so every check keeps its partial
 credit (the command grader would give a step all or nothing)::
 
-    python -m course.grading.outputs.release_classroom grading-results.json >> "$GITHUB_OUTPUT"
+    python -m course.grading.outputs.release_classroom grading-results.json --errors grading-errors.txt >> "$GITHUB_OUTPUT"
 
-Classroom runs in the student's own repository, where the student can edit the workflow:
-its points are feedback. The instructor's ``lstm-course grade`` or Gradescope run is the
-grade.
+When grading wrote nothing (it failed, or the install did), that line still reports: one
+failed test whose message is the end of the grader's error output, so the student sees why
+instead of an empty reporter. This module needs only the standard library and the files of
+the checkout, so it runs even when ``pip install`` failed.
+
+Grading runs as root through ``sudo``: GitHub's ``ubuntu-latest`` (24.04) runners deny
+unprivileged user namespaces, so bubblewrap cannot start as the runner's user, while the
+runner has password-less ``sudo`` and root can. Classroom runs in the student's own
+repository, where the student can edit the workflow: its points are feedback, and the
+sandbox there protects nothing the student could not reach anyway; it is kept so that
+the feedback equals what the instructor's grader will give (docs/instructors.md,
+"GitHub Classroom"). The instructor's ``lstm-course grade`` or Gradescope run is the grade.
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ jobs:
     steps:
       - name: Checkout code
         uses: actions/checkout@v4
+        with:
+          persist-credentials: false
       - name: Set up Python
         uses: actions/setup-python@v5
         with:
@@ -51,18 +62,29 @@ jobs:
           cache: pip
       - name: Install the course
         run: pip install -e .
-      - name: Grade exercises/
-        id: lstm
+      # ubuntu-latest denies user namespaces to the runner's user, so the sandbox starts as
+      # root: the runner has password-less sudo. stdout is the result; stderr is shown and kept.
+      - name: Grade exercises/ (as root, in the sandbox)
+        shell: bash
         run: |
-          lstm-course grade exercises --json --jobs 2 > grading-results.json
-          python -m course.grading.outputs.release_classroom grading-results.json >> "$GITHUB_OUTPUT"
+          sudo -n "$(command -v lstm-course)" grade exercises --json --jobs 2 \\
+            2>&1 >grading-results.json | tee grading-errors.txt
+      # Runs even when grading failed, so the reporter always has something to say.
+      - name: Points for the reporter
+        id: lstm
+        if: always()
+        run: python -m course.grading.outputs.release_classroom grading-results.json --errors grading-errors.txt >> "$GITHUB_OUTPUT"
       - name: Autograding Reporter
+        if: always()
         uses: classroom-resources/autograding-grading-reporter@v1
         env:
           LSTM_RESULTS: "${{ steps.lstm.outputs.result }}"
         with:
           runners: lstm
 """
+
+#: Error output lines quoted in the reporter when grading wrote no result.
+ERROR_LINES = 12
 
 
 def workflow_yaml() -> str:
@@ -107,6 +129,51 @@ def github_output(result: dict) -> str:
     return "result=" + base64.b64encode(json.dumps(to_classroom(result)).encode()).decode()
 
 
+def failed_result(errors: str) -> dict:
+    """A Gradescope-shaped result for a grading that wrote nothing: one failed test that says why.
+
+    Args:
+        errors: str, the grader's error output (its last lines are quoted).
+
+    Returns:
+        ``{"score": 0, "max_score", "tests": [one test]}``, with the course's full ``max_score``
+        when its check registry can be read.
+    """
+    try:
+        from course.grading.checking.checks import max_score
+
+        maximum = float(max_score())
+    except Exception:  # a checkout too broken to read its registry still gets its message
+        maximum = 0.0
+    tail = "\n".join(errors.strip().splitlines()[-ERROR_LINES:]) or "(no error output)"
+    message = ("The grader did not finish, so no check was scored. Its last lines of output:\n"
+               f"{tail}\nRun `lstm-course check` on your machine for the table of checks.")
+    return {"score": 0.0, "max_score": maximum,
+            "tests": [{"name": "grading", "score": 0.0, "max_score": maximum, "output": message}]}
+
+
+def read_result(results: Path, errors: Path | None) -> dict:
+    """The first result in a ``grade --json`` output file, or :func:`failed_result` when there is none.
+
+    Args:
+        results: Path, the output of ``lstm-course grade exercises --json`` (may be missing).
+        errors: Path or None, the grader's error output (may be missing).
+
+    Returns:
+        dict, a Gradescope result.
+    """
+    text = results.read_text().strip() if results.is_file() else ""
+    try:
+        result = json.loads(text.splitlines()[0]) if text else None
+    except ValueError:
+        result = None
+    if isinstance(result, dict) and result.get("tests"):
+        return result
+    said = str(result.get("output", "")) if isinstance(result, dict) else ""
+    logged = errors.read_text(errors="replace") if errors and errors.is_file() else ""
+    return failed_result("\n".join(text for text in (logged, said) if text))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the ``result=`` line for one ``grade --json`` output file.
 
@@ -118,10 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(prog="python -m course.grading.outputs.release_classroom")
     parser.add_argument("results", type=Path, help="the output of lstm-course grade exercises --json")
+    parser.add_argument("--errors", type=Path, help="the grader's error output, quoted when it wrote no result")
     args = parser.parse_args(argv)
-    text = args.results.read_text().strip()
-    result = json.loads(text.splitlines()[0]) if text else {"tests": [], "max_score": 0}
-    print(github_output(result))
+    print(github_output(read_result(args.results, args.errors)))
     return 0
 
 

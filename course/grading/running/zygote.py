@@ -32,7 +32,8 @@ layer``), which shares its sandbox with no other part. As another user grading s
 parts (``bwrap``: one user namespace, one uid for the whole sandbox) and without a sandbox,
 :func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV`
 (``on``/``off``) overrides that choice (``on`` is for measuring; ``off`` restores the old
-path everywhere).
+path everywhere), except on macOS, where a process that imported TensorFlow must not fork:
+there the zygote is never used (:func:`course.platform_support.can_fork_after_tensorflow`).
 """
 
 from __future__ import annotations
@@ -72,12 +73,17 @@ def enabled(level: str, parts: int = 2) -> bool:
         parts: int, how many distinct parts the grading runs (a split part counts once).
 
     Returns:
-        bool: as root with a uid per part (``bwrap+uid``) always; at any other level only for
-        a single part, whose children (one, or one per probe group of that part) share
-        nothing with another part's, so one uid for the sandbox costs no isolation.
+        bool: never where a process may not fork after importing TensorFlow (macOS:
+        :func:`course.platform_support.can_fork_after_tensorflow`); as root with a uid per part
+        (``bwrap+uid``) always; at any other level only for a single part, whose children (one,
+        or one per probe group of that part) share nothing with another part's, so one uid for
+        the sandbox costs no isolation.
     """
     from course.grading.running import sandbox as jail
+    from course.platform_support import can_fork_after_tensorflow
 
+    if not can_fork_after_tensorflow():  # macOS: a forked TensorFlow process is unsafe, whatever the setting
+        return False
     choice = os.environ.get(ZYGOTE_ENV, "auto") or "auto"
     if choice == "off":
         return False

@@ -1,0 +1,73 @@
+"""The Gradescope bundle's defaults are the instructors' page's advice, and ``run_autograder`` says its level."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from course.commands import gradescope as command
+from course.grading.outputs import gradescope_run
+from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from course.grading.running.sandbox import SandboxUnavailable
+from course.impl import REPO_ROOT
+
+PAGE = REPO_ROOT / "docs" / "instructors.md"
+
+
+def test_the_command_and_the_runner_share_the_defaults() -> None:
+    parser = argparse.ArgumentParser()
+    command.register(parser.add_subparsers())
+    args = parser.parse_args(["gradescope"])
+    assert (args.timeout, args.memory_mb) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB) == (540, 3072)
+    limits = gradescope_run.options_from({}).limits
+    assert (limits.wall_seconds, limits.memory_mb) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB)
+
+
+def test_the_page_states_the_bundles_defaults() -> None:
+    text = PAGE.read_text()
+    section = text[text.index("## Gradescope"):text.index("## GitHub Classroom")]
+    assert re.search(rf"`--timeout`[^.]*defaults to {DEFAULT_TIMEOUT:g} s", section), "the page must state the timeout default"
+    assert re.search(rf"`--memory-mb`[^.]*defaults to {DEFAULT_MEMORY_MB} MiB", section), "the page must state the memory default"
+    assert "too small" not in section  # 768 MB is enough (measured in a memory cgroup)
+
+
+def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, isolation: object) -> str:
+    """Run the runner's ``main`` with a stand-in isolation check and no grading; return its stdout.
+
+    Args:
+        tmp_path: the autograder root.
+        monkeypatch: pytest's monkeypatch.
+        capsys: pytest's capture.
+        isolation: the stand-in for ``isolation_for``.
+
+    Returns:
+        str.
+    """
+    monkeypatch.setattr(gradescope_run, "isolation_for", isolation)
+
+    def no_grading(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("not graded in this test")
+
+    monkeypatch.setattr(gradescope_run, "grade_one", no_grading)
+    assert gradescope_run.main(["--root", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 0
+    return capsys.readouterr().out
+
+
+def test_run_autograder_prints_the_level_it_reached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    out = _run(tmp_path, monkeypatch, capsys, lambda options: "bwrap+uid")
+    assert out.splitlines()[0] == "isolation: bwrap+uid"
+
+
+def test_run_autograder_says_when_it_reached_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    def refuse(options: object) -> str:
+        raise SandboxUnavailable("bwrap: Creating new namespace failed: Operation not permitted")
+
+    out = _run(tmp_path, monkeypatch, capsys, refuse)
+    assert out.splitlines()[0] == "isolation: none reached, nothing graded" and "Operation not permitted" in out
