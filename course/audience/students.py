@@ -173,7 +173,7 @@ def expand_skeletons(markdown: str, root: Path) -> str:
     return SKELETON.sub(box, markdown)
 
 
-def _closes(line: str, fence: str) -> bool:
+def closes_box(line: str, fence: str) -> bool:
     """Tell whether ``line`` closes a code box opened with ``fence`` (the fence alone on it).
 
     Args:
@@ -197,7 +197,7 @@ def closing_line(lines: list[str], start: int, fence: str) -> int | None:
     Returns:
         int or None.
     """
-    return next((j for j in range(start + 1, len(lines)) if _closes(lines[j], fence)), None)
+    return next((j for j in range(start + 1, len(lines)) if closes_box(lines[j], fence)), None)
 
 
 def _block_end(lines: list[str], start: int) -> int:
