@@ -30,6 +30,7 @@ FILE_GROUPS = {
     "tests/site/test_site_build.py": "tests/site (built_site)",
     "tests/site/test_site_browser.py": "tests/site (built_site)",
     "tests/site/test_site_reader.py": "tests/site (built_site)",
+    "tests/site/test_site_leaks.py": "tests/site (built_site)",
     "tests/grading/test_mutants.py": "tests/grading (verdicts)",
     "tests/grading/test_outside.py": "tests/grading (verdicts)",
 }

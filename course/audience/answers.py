@@ -76,19 +76,37 @@ def given_lines(root: Path) -> set[str]:
     return {line for file in files for line in _stripped(file.read_text())}
 
 
-def answer_lines(root: Path) -> set[str]:
+def code_part(line: str) -> str:
+    """A line without its trailing comment (``x = f(y)  # (B, H)`` -> ``x = f(y)``).
+
+    Args:
+        line: str, a stripped line of Python.
+
+    Returns:
+        The code before a ``#`` that follows whitespace; the line itself when it is a comment.
+    """
+    return line if line.startswith("#") else re.split(r"\s#", line, maxsplit=1)[0].rstrip()
+
+
+def answer_lines(root: Path) -> dict[str, str]:
     """The lines of the reference that only the reference gives: what the student writes.
 
     Args:
         root: Path, the repository (with ``solutions/``, ``exercises/`` and ``course/``).
 
     Returns:
-        Stripped lines of the solution bodies, of at least :data:`MIN_ANSWER_LENGTH`
-        characters, that no file of :func:`given_lines` holds.
+        ``{text to look for: the solution line}``: every stripped line of the solution
+        bodies of at least :data:`MIN_ANSWER_LENGTH` characters that no file of
+        :func:`given_lines` holds, and the same line without its trailing comment
+        (a page that copies the code and drops the comment still leaks it).
     """
     given = given_lines(root)
-    return {line for line in solution_bodies(root / "solutions")
-            if line not in given and len(line) >= MIN_ANSWER_LENGTH}
+    answers: dict[str, str] = {}
+    for line in solution_bodies(root / "solutions"):
+        for text in (line, code_part(line)):
+            if text not in given and len(text) >= MIN_ANSWER_LENGTH:
+                answers.setdefault(text, line)
+    return answers
 
 
 def _notebook_text(text: str) -> str:
@@ -158,28 +176,28 @@ def readable_text(file: Path) -> str:
     return text
 
 
-def lines_in(text: str, answers: set[str]) -> set[str]:
+def lines_in(text: str, answers: dict[str, str]) -> set[str]:
     """The answer lines that a text holds, each as a whole line.
 
     Args:
         text: str.
-        answers: set of str, from :func:`answer_lines`.
+        answers: dict, from :func:`answer_lines`.
 
     Returns:
-        The answer lines found.
+        The solution lines found.
     """
-    return set(_stripped(text)) & answers
+    return {answers[line] for line in _stripped(text) if line in answers}
 
 
-def find_answer_lines(folder: Path, answers: set[str]) -> dict[str, set[str]]:
+def find_answer_lines(folder: Path, answers: dict[str, str]) -> dict[str, set[str]]:
     """Every file under a folder that holds answer lines, and which.
 
     Args:
         folder: Path, a built site or a release.
-        answers: set of str, from :func:`answer_lines`.
+        answers: dict, from :func:`answer_lines`.
 
     Returns:
-        ``{file relative to folder: answer lines}``; empty when nothing leaked.
+        ``{file relative to folder: solution lines}``; empty when nothing leaked.
     """
     found = {}
     for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES):
