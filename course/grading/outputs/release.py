@@ -118,7 +118,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install clean
+.PHONY: serve serve-students test install clean
 
 $(BIN)/python:
 \t$(PYTHON) -m venv $(VENV)
@@ -133,6 +133,9 @@ install: $(STAMP)
 
 serve: $(STAMP)
 \t$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# The same site: a release has only the students' view (docs/instructors.md names this target).
+serve-students: serve
 
 test: $(STAMP)
 \t$(BIN)/python -m pytest
