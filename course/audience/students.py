@@ -47,7 +47,7 @@ YOUR_TURN = ('{indent}!!! example "Your turn: {names} (`{path}`)"\n\n'
              '{indent}    Check it with `{command}`.\n\n')
 ANSWERS_NOTE = ('{indent}!!! info "Solution"\n\n'
                 '{indent}    The worked answers are not on the students\' site; your instructor publishes them '
-                'after the deadline. Work them out, and check your code with `{command}`.\n')
+                'after the deadline. Work them out{exercise}, and check your code with `{command}`.\n')
 WITHHELD_NOTE = ('{indent}!!! note "Instructor-only code"\n'
                  '{indent}    On the instructors\' site this box shows `{path}` ({instructor_only}): the code '
                  'of the course\'s own fast LSTM, which would answer the exercises.\n')
@@ -250,7 +250,9 @@ def _replace_solution(block: list[str], indent: str, solutions_root: Path | None
                 and m["section"] and not m["section"][0].isdigit()]
     files = {m["path"] for m in snippets}
     if not snippets or len(files) > 1 or solutions_root is None or not (solutions_root / snippets[0]["path"]).is_file():
-        return ANSWERS_NOTE.format(indent=indent, command=check_command(parts))
+        files = [f"`exercises/{PART_FILE[part]}`" for part in parts if part in PART_FILE]
+        exercise = f" (the exercise above: {' and '.join(files)})" if files else ""
+        return ANSWERS_NOTE.format(indent=indent, exercise=exercise, command=check_command(parts))
     path = snippets[0]["path"]
     source = (solutions_root / path).read_text()
     names = [section_name(source, m["section"]) for m in snippets]

@@ -23,6 +23,7 @@ def test_a_solution_block_becomes_the_students_skeleton() -> None:
     page = students_page(PAGE, solutions_root=REPO_ROOT)
     assert "<!-- skeleton: exercises/cell.py LSTMCell.call -->" in page
     assert "`lstm-course check --parts cell`" in page and "`lstm-course check --parts model,training`" in page
+    assert "the exercise above: `exercises/model.py` and `exercises/train.py`" in page
     assert "solutions/" not in page and "The answer." not in page and page.endswith("End.\n")
     assert students_page(page, solutions_root=REPO_ROOT) == page  # the release's pages stay as they are
     shown = expand_skeletons(page, REPO_ROOT)
