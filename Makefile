@@ -1,10 +1,10 @@
-# Two commands do everything: `make serve` (the site) and `make test` (every test).
+# Two commands do everything: `make serve` (the site, instructors' view) and `make test` (every test).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install clean browser container-check
+.PHONY: serve serve-students test install clean browser container-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The instructors' view of the site (reference solutions shown); never published.
 serve: $(STAMP)
+	SITE_AUDIENCE=instructors $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# The students' view, as the Pages workflow publishes it (docs/instructors.md, "Two views of the site").
+serve-students: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 # Two pytest-xdist workers (whole files, and files sharing a session fixture, on one worker,

@@ -30,6 +30,7 @@ FILE_GROUPS = {
     "tests/site/test_site_build.py": "tests/site (built_site)",
     "tests/site/test_site_browser.py": "tests/site (built_site)",
     "tests/site/test_site_reader.py": "tests/site (built_site)",
+    "tests/site/test_site_leaks.py": "tests/site (built_site)",
     "tests/grading/test_mutants.py": "tests/grading (verdicts)",
     "tests/grading/test_outside.py": "tests/grading (verdicts)",
 }
@@ -42,7 +43,7 @@ GROUP_WEIGHTS = {
     "tests/perf/test_training_budget.py": 12,
     "tests/site/test_site_reader.py": 40, "tests/grading/test_outside.py": 60, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,
     "tests/site/test_site_browser.py": 50, "tests/batch/test_release.py": 45, "tests/perf/test_fast_path.py": 40,
-    "tests/site/test_site_notebooks.py": 25, "tests/experiments/test_quick.py": 20, "tests/graders": 20,
+    "tests/site/test_site_notebooks.py": 25, "tests/site/test_site_instructors.py": 12, "tests/experiments/test_quick.py": 20, "tests/graders": 20,
     "tests/site/test_site_figures.py": 20, "tests/reference/test_training.py": 20, "tests/batch": 10, "tests/batch/test_references.py": 3,
 }
 

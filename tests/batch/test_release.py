@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from course.audience.students import students_page
 from course.grading.outputs.release import (
     ACCEPTED_LEAKS,
     INSTRUCTOR_ONLY,
@@ -146,6 +150,27 @@ def test_the_graders_contract_defines_no_exercise_function(release: Path) -> Non
     found = [hit for hit in find_definitions(release) if hit.startswith("course/grading/checking/contract.py:")]
     assert not found, found
     assert not find_leaks(release, REPO_ROOT / "solutions")
+
+
+def test_release_publishes_the_same_students_site(release: Path) -> None:
+    """The release carries the repository's Pages workflow (actionlint passes on its copy), its
+    pages are the students' view already (the site's hook leaves them as they are), and its
+    notebooks say they run the student's code."""
+    workflow = release / ".github" / "workflows" / "pages.yml"
+    assert workflow.read_bytes() == (REPO_ROOT / ".github" / "workflows" / "pages.yml").read_bytes()
+    actionlint = Path(sys.executable).with_name("actionlint")
+    lint = subprocess.run([str(actionlint), "-no-color", str(workflow)], capture_output=True, text=True, timeout=60)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert "audience: !ENV [SITE_AUDIENCE, students]" in (release / "mkdocs.yml").read_text()
+    for page in sorted((release / "docs").glob("*.md")):
+        text = page.read_text()
+        assert not re.search(r"^\s*\?\?\? success", text, re.M) and '--8<-- "solutions/' not in text, page.name
+        assert students_page(text, lambda path: (release / path).is_file()) == text, page.name
+    gates = (release / "docs" / "gates.md").read_text()
+    assert "<!-- skeleton: exercises/cell.py LSTMCell.__init__ -->" in gates
+    for notebook in sorted((release / "docs" / "notebooks").glob("*.ipynb")):
+        text = notebook.read_text()
+        assert "solutions/" not in text and "Your own" in text, notebook.name
 
 
 def test_classroom_workflow_reports_partial_credit(release: Path) -> None:

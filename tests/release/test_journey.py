@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from course.audience.answers import answer_lines, find_answer_lines
 from course.grading.checking.checks import CHECKS, max_score
 from course.grading.outputs.release import build, commands_of, unmarked_missing
 from course.impl import REPO_ROOT
@@ -195,6 +196,9 @@ def test_every_named_command_and_path_exists(release: Release) -> None:
 def test_release_site_builds_strict(release: Release, tmp_path: Path) -> None:
     done = release.run("python", "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site"), timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
+    # The release's site is the students' view: not one answer line, as on the published site.
+    assert not find_answer_lines(tmp_path / "site", answer_lines(REPO_ROOT))
+    assert "Your turn: <code>LSTMCell.call</code>" in (tmp_path / "site" / "gates" / "index.html").read_text()
 
 
 def test_a_complete_solution_earns_full_marks_and_trains(release: Release) -> None:

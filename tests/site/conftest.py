@@ -1,23 +1,18 @@
-"""Fixtures for the site tests: one strict build of the site, served on 127.0.0.1, and one browser."""
+"""Fixtures for the site tests: the site built as the Pages workflow builds it, served on 127.0.0.1, and one browser."""
 
 from __future__ import annotations
 
 import functools
 import http.server
-import os
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from course.impl import REPO_ROOT
 from site_browser import CHROMIUM_ARGS, find_chromium
-from site_config import mkdocs_config
+from site_config import build_as_published
 
 
 @pytest.fixture(scope="session")
@@ -34,11 +29,10 @@ def site_port() -> int:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path:
-    """Build the site with ``mkdocs build --strict`` into a temporary folder.
+    """Build the site as the Pages workflow publishes it (its own build step) into a temporary folder.
 
-    The build uses mkdocs.yml as it is, through a child config that only points ``site_url``
-    at the test server: Material's instant navigation follows links only within
-    ``site_url``'s host and port.
+    ``site_url`` points at the test server: Material's instant navigation follows links only
+    within ``site_url``'s host and port.
 
     Args:
         tmp_path_factory: pytest's session-wide temporary folders.
@@ -47,25 +41,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path
     Returns:
         The folder that holds the built site.
     """
-    work = tmp_path_factory.mktemp("site")
-    config = work / "mkdocs.yml"
-    # Paths in mkdocs.yml are relative to it; the child config lives elsewhere, so make them absolute.
-    parent = mkdocs_config()
-    config.write_text(yaml.safe_dump({
-        "INHERIT": str(REPO_ROOT / "mkdocs.yml"),
-        "docs_dir": str(REPO_ROOT / "docs"),
-        "theme": {**parent["theme"], "custom_dir": str(REPO_ROOT / parent["theme"]["custom_dir"])},
-        "site_url": f"http://127.0.0.1:{site_port}/",
-        "hooks": [str(REPO_ROOT / hook) for hook in parent.get("hooks", [])],
-        "watch": [],
-    }))
-    out = work / "built"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config), "--site-dir", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    out = tmp_path_factory.mktemp("site") / "built"
+    result = build_as_published(out, f"http://127.0.0.1:{site_port}/")
+    assert result.returncode == 0, f"the Pages workflow's build failed:\n{result.stdout}\n{result.stderr}"
     return out
 
 

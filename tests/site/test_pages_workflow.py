@@ -121,6 +121,9 @@ def test_build_installs_the_project_and_builds_strictly() -> None:
     assert 'pip install -e ".[dev]"' in scripts
     build = next(step for step in steps if "mkdocs build" in step.get("run", ""))
     assert "--strict" in build["run"]
+    # The published site is the students' view, mkdocs.yml's default (test_site_leaks.py).
+    assert "SITE_AUDIENCE" not in build.get("env", {}) and "SITE_AUDIENCE" not in build["run"]
+    assert "audience: !ENV [SITE_AUDIENCE, students]" in (REPO_ROOT / "mkdocs.yml").read_text()
     assert build["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url }}/"
     assert "!ENV [SITE_URL" in (REPO_ROOT / "mkdocs.yml").read_text(), "mkdocs.yml must read SITE_URL"
     # The order matters: configure Pages, build, upload what was built.

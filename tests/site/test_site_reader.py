@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from course.audience.notebooks import students_notebook
 from course.impl import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
@@ -60,9 +61,12 @@ def test_self_checks_are_hidden_until_opened(built_site: Path) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_published_next_to_its_page(built_site: Path, path: Path) -> None:
-    """The built site carries each .ipynb, unchanged, and its page links to it for download."""
+    """The built site carries each .ipynb, in the students' wording, and its page links to it for download."""
     published = built_site / "notebooks" / path.stem / path.name
-    assert published.read_bytes() == path.read_bytes()
+    assert published.read_text() == students_notebook(path.read_text())[0]
+    assert "solutions/" not in published.read_text() and "Your own" in published.read_text()
+    page = (built_site / "notebooks" / path.stem / "index.html").read_text()
+    assert "Your own" in page and "solutions/" not in page
     html = (built_site / "notebooks" / path.stem / "index.html").read_text()
     assert re.search(rf'<a href="{re.escape(path.name)}" download class="[^"]*nb-download', html)
 
@@ -77,7 +81,7 @@ def test_download_button_downloads_the_notebook(browser: object, site_url: str) 
     with page.expect_download() as download:
         button.click()
     assert download.value.suggested_filename == path.name
-    assert json.loads(Path(download.value.path()).read_text()) == json.loads(path.read_text())
+    assert json.loads(Path(download.value.path()).read_text()) == json.loads(students_notebook(path.read_text())[0])
     context.close()
 
 

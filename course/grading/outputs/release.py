@@ -7,19 +7,21 @@ Two ways the reference could leak, and what this module does about each:
    instructor bundles. The experiments and figures do ship: they train whatever
    implementation they are given, and in the release that is the student's ``exercises/``.
 2. **Docs.** The site includes reference code with ``pymdownx.snippets``
-   (``--8<-- "solutions/cell.py:call"``). In the release every *snippet path* under
-   ``solutions/`` points at the same named section under ``exercises/`` instead (the
-   generator keeps the section markers), so a page shows the skeleton the student fills
-   in; prose that talks about ``solutions/`` is left as it is. Every collapsible
-   ``??? success "Solution"`` block is replaced by a note; a code box whose snippet names
-   a file the release leaves out (the fast LSTM) becomes a note, never an empty box; and
-   every path or ``lstm-course`` command a page names that the release lacks is marked
-   as instructor-only where it is named.
+   (``--8<-- "solutions/cell.py:call"``). Every page goes through the site's own students'
+   view (:func:`course.audience.students.students_page`, which the published site's hook
+   applies too): each ``??? success`` solution block becomes the skeleton of the student's
+   file or a note with the check command, every other snippet path under ``solutions/``
+   points at ``exercises/``, a code box whose snippet names a file the release leaves out
+   (the fast LSTM) becomes a note, and prose that talks about ``solutions/`` is left as it
+   is. The notebooks get the students' wording (:mod:`course.audience.notebooks`). Every
+   path or ``lstm-course`` command a page names that the release lacks is marked as
+   instructor-only where it is named. The release's ``.github/workflows/pages.yml`` is the
+   repository's: it publishes that same students' site.
 
-Then two scans check the result: :func:`find_leaks` (no two consecutive lines of a
-solution body, no long line of one, no line of the model answers, anywhere in the
-release, notebooks included) and :func:`find_definitions` (no file outside
-``exercises/`` defines an exercise function or class by name, so a stand-in that
+Then two scans check the result: :func:`find_leaks` (no answer line, the scan of the
+site's leak test; no two consecutive lines of a solution body, no long line of one, no
+line of the model answers; anywhere in the release, notebooks included) and
+:func:`find_definitions` (no file outside ``exercises/`` defines an exercise function or class by name, so a stand-in that
 implements ``prepare`` or the model is caught even when it is written differently).
 """
 
@@ -32,11 +34,23 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from course.audience.answers import TEXT_SUFFIXES, answer_lines, find_answer_lines, readable_text
+from course.audience.notebooks import students_notebook
+from course.audience.students import (
+    ADMONITION,
+    FENCE,
+    INSTRUCTOR_ONLY,
+    SNIPPET,
+    closes_box,
+    closing_line,
+    students_page,
+)
 from course.impl import REPO_ROOT
 
 #: Copied from the repository, when present.
+#: The Pages workflow publishes the release's site, which is the students' view by default.
 INCLUDED = ("exercises", "docs", "mkdocs.yml", "course", "pyproject.toml", ".gitignore",
-            "tests/conftest.py", "tests/graders")
+            "tests/conftest.py", "tests/graders", ".github/workflows/pages.yml")
 #: Never copied: instructor-only code, caches, and anything named ``solutions``. The
 #: benchmarks compare the reference with ``course/fast``, a complete (fused) LSTM.
 EXCLUDED = ("course/fast", "course/bench", "course/commands/bench.py",
@@ -50,8 +64,6 @@ EXCLUDED_PARTS = frozenset({"solutions", "__pycache__", ".pytest_cache", ".ipynb
 ACCEPTED_LEAKS: dict[str, str] = {}
 #: Files allowed to define an exercise function by name (:func:`find_definitions`): none.
 ACCEPTED_DEFINITIONS: dict[str, str] = {}
-#: Text files the leak check reads.
-TEXT_SUFFIXES = frozenset({".py", ".md", ".yml", ".yaml", ".ipynb", ".txt", ".html", ".json", ".toml", ".cfg", ".js"})
 #: Pieces of the reference shorter than this are too generic to call a leak (``return h, c``).
 MIN_LEAK_LENGTH = 24
 #: The functions and classes a student writes (SPEC section 1). Outside ``exercises/`` the
@@ -59,13 +71,6 @@ MIN_LEAK_LENGTH = 24
 #: that can be read as one.
 EXERCISE_NAMES = frozenset({"integration_task", "my_integration_task", "make_dataset", "prepare",
                             "LSTMCell", "LSTM", "IntegrationModel", "train"})
-#: Appended where a page names a path or command the release does not have.
-INSTRUCTOR_ONLY = "instructor-only: not in the student release"
-
-SOLUTION_BLOCK = re.compile(r'^(?P<indent>[ \t]*)\?\?\?\+?\s+success\b.*$')
-SOLUTION_NOTE = ('{indent}!!! info "Solution"\n'
-                 '{indent}    The worked solution is published after the deadline. '
-                 'Run `lstm-course check` to test your own.\n')
 
 README = """# LSTM from Scratch: student release
 
@@ -115,7 +120,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test install clean
+.PHONY: serve serve-students test install clean
 
 $(BIN)/python:
 \t$(PYTHON) -m venv $(VENV)
@@ -130,6 +135,9 @@ install: $(STAMP)
 
 serve: $(STAMP)
 \t$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# The same site: a release has only the students' view (docs/instructors.md names this target).
+serve-students: serve
 
 test: $(STAMP)
 \t$(BIN)/python -m pytest
@@ -188,87 +196,9 @@ def copy_tree(root: Path, out: Path) -> list[Path]:
     return copied
 
 
-SNIPPET = re.compile(r'(?P<indent>^[ \t]*)--8<--\s+"(?P<path>[^":]+)(?::[^"]*)?"\s*$')
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)")
-
-
-def _closes(line: str, fence: str) -> bool:
-    """Tell whether ``line`` closes a code box opened with ``fence`` (the fence alone on it).
-
-    Args:
-        line: str, a page's line.
-        fence: str, the opening fence, e.g. three backticks.
-
-    Returns:
-        bool.
-    """
-    return line.strip().startswith(fence) and not line.strip()[len(fence):]
-
-
-def _closing_line(lines: list[str], start: int, fence: str) -> int | None:
-    """The index of the line that closes the box opened at ``lines[start]``, or None when none does.
-
-    Args:
-        lines: list of str, a page's lines.
-        start: int, the index of the opening line.
-        fence: str, its fence.
-
-    Returns:
-        int or None.
-    """
-    return next((j for j in range(start + 1, len(lines)) if _closes(lines[j], fence)), None)
-ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)\s+\w+')
-WITHHELD_NOTE = ('{indent}!!! note "Instructor-only code"\n'
-                 '{indent}    On the course site this box shows `{path}` ({instructor_only}): the code '
-                 'of the course\'s own fast LSTM, which would answer the exercises.\n')
-
-
-def _retarget_snippets(lines: list[str]) -> list[str]:
-    """Point every snippet path under ``solutions/`` at ``exercises/``; leave all other text alone.
-
-    Args:
-        lines: list of str, a page's lines.
-
-    Returns:
-        The lines, with only the snippet lines changed.
-    """
-    return [line.replace('"solutions/', '"exercises/', 1) if SNIPPET.match(line) else line for line in lines]
-
-
-def _withhold_missing(lines: list[str], available: Callable[[str], bool]) -> list[str]:
-    """Replace every code box whose snippets name files the release lacks with a note.
-
-    Args:
-        lines: list of str, a page's lines.
-        available: callable telling whether a snippet's file is in the release.
-
-    Returns:
-        The lines; a fence holding a missing snippet becomes an admonition at its indent
-        (a box holding nothing would be an empty code box).
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        opening = FENCE.match(lines[i])
-        if opening:
-            end = _closing_line(lines, i, opening["fence"])
-            if end is not None:
-                body = lines[i + 1:end]
-                missing = [m["path"] for line in body if (m := SNIPPET.match(line)) and not available(m["path"])]
-                if missing:
-                    out.append(WITHHELD_NOTE.format(indent=opening["indent"], path=missing[0],
-                                                    instructor_only=INSTRUCTOR_ONLY))
-                else:
-                    out += lines[i:end + 1]
-                i = end + 1
-                continue
-        out.append(lines[i])
-        i += 1
-    return out
-
-
-def strip_solutions(markdown: str, available: Callable[[str], bool] = lambda path: True) -> str:
-    """Point snippets at the exercises, replace solution blocks with a note, withhold missing snippets.
+def strip_solutions(markdown: str, available: Callable[[str], bool] = lambda path: True,
+                    solutions_root: Path | None = None) -> str:
+    """A page as the students see it: the site's own students' view (:func:`students_page`).
 
     Only the paths of ``--8<--`` snippet lines are retargeted: prose that names
     ``solutions/`` (the instructors' page explains what the release leaves out) keeps it.
@@ -278,27 +208,13 @@ def strip_solutions(markdown: str, available: Callable[[str], bool] = lambda pat
         available: callable telling whether a snippet's file is in the release; a code box
             whose snippet names a file that is not (e.g. the fast LSTM of ``course/fast``)
             becomes a note.
+        solutions_root: Path or None, the repository, whose ``solutions/`` names the
+            functions of the solution blocks (None: every solution block becomes a note).
 
     Returns:
         The page for the release.
     """
-    lines = _retarget_snippets(markdown.splitlines(keepends=True))
-    lines = _withhold_missing(lines, available)
-    out: list[str] = []
-    skipping: int | None = None  # indent of the solution block being dropped
-    for line in lines:
-        if skipping is not None:
-            indent = len(line) - len(line.lstrip())
-            if not line.strip() or indent > skipping:
-                continue
-            skipping = None
-        match = SOLUTION_BLOCK.match(line)
-        if match:
-            skipping = len(match["indent"].expandtabs())
-            out.append(SOLUTION_NOTE.format(indent=match["indent"]))
-            continue
-        out.append(line)
-    return "".join(out)
+    return students_page(markdown, available, solutions_root=solutions_root)
 
 
 #: A repository path in a code span or a code line: ``course/figures/task.py``, ``tests/perf``.
@@ -375,7 +291,7 @@ def mark_instructor_only(markdown: str, release: Path) -> str:
             out.append(line)
             continue
         if fence is not None:
-            if _closes(line, fence):
+            if closes_box(line, fence):
                 fence = None
             elif not SNIPPET.match(line) and missing_names(line, release) and INSTRUCTOR_ONLY not in line:
                 ending = line[len(line.rstrip("\r\n")):]
@@ -429,7 +345,7 @@ def empty_boxes(markdown: str) -> list[int]:
     while i < len(lines):
         opening = FENCE.match(lines[i])
         if opening:
-            end = _closing_line(lines, i, opening["fence"])
+            end = closing_line(lines, i, opening["fence"])
             end = len(lines) if end is None else end
             body = [line.strip() for line in lines[i + 1:end] if line.strip()]
             if not body or all(line.startswith("#") and "not in the student release" in line for line in body):
@@ -456,30 +372,6 @@ def _lines(text: str) -> list[str]:
         The lines.
     """
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _text_of(file: Path) -> str:
-    """A file's text as a reader sees it (a notebook's cell sources and text outputs joined).
-
-    Args:
-        file: Path, a text file.
-
-    Returns:
-        Its text.
-    """
-    text = file.read_text(errors="replace")
-    if file.suffix != ".ipynb":
-        return text
-    try:
-        cells = json.loads(text).get("cells", [])
-    except ValueError:
-        return text
-    parts = []
-    for cell in cells:
-        parts.append("".join(cell.get("source", [])))
-        for output in cell.get("outputs", []):
-            parts.append("".join(output.get("text", [])))
-    return "\n".join(parts)
 
 
 def solution_fingerprints(solutions: Path) -> set[tuple[str, ...]]:
@@ -518,20 +410,26 @@ def solution_fingerprints(solutions: Path) -> set[tuple[str, ...]]:
 def find_leaks(release: Path, solutions: Path) -> list[tuple[str, str]]:
     """Look for pieces of the reference anywhere in the release.
 
+    Two nets: the fingerprints of :func:`solution_fingerprints` (pairs of solution lines,
+    long lines, the model answers), and every answer line on its own, with the same scan as
+    the site's leak test (:func:`course.audience.answers.find_answer_lines`).
+
     Args:
         release: Path, the release folder.
-        solutions: Path, the reference's folder.
+        solutions: Path, the reference's folder (in the repository, next to ``exercises/``).
 
     Returns:
         ``(file, leaked lines)`` pairs; empty when nothing leaked.
     """
     reference = solution_fingerprints(solutions)
-    leaks = []
+    leaks = set()
     for file in sorted(p for p in release.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES):
-        lines = _lines(_text_of(file))
+        lines = _lines(readable_text(file))
         found = ({(a,) for a in lines} | set(zip(lines, lines[1:]))) & reference
-        leaks += [(file.relative_to(release).as_posix(), " / ".join(piece)) for piece in sorted(found)]
-    return leaks
+        leaks |= {(file.relative_to(release).as_posix(), " / ".join(piece)) for piece in found}
+    for file, lines in find_answer_lines(release, answer_lines(solutions.parent)).items():
+        leaks |= {(file, line) for line in lines}
+    return sorted(leaks)
 
 
 def _python_sources(file: Path) -> list[tuple[str, int]]:
@@ -623,8 +521,10 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     for relative in files:
         path = out / relative
         if relative.suffix == ".md" and relative.parts[0] == "docs":
-            page = strip_solutions(path.read_text(), lambda snippet: (out / snippet).is_file())
+            page = strip_solutions(path.read_text(), lambda snippet: (out / snippet).is_file(), solutions_root=root)
             path.write_text(mark_instructor_only(page, out))
+        elif relative.suffix == ".ipynb" and relative.parts[0] == "docs":
+            path.write_text(students_notebook(path.read_text())[0])
     config = out / "mkdocs.yml"
     if config.exists():  # e.g. its ``watch:`` list names the solutions folder
         config.write_text(re.sub(r"(?<![\w-])solutions(?![\w-])", "exercises", config.read_text()))
