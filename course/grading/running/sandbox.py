@@ -197,6 +197,8 @@ class Sandbox:
         """
         if self.level not in UID_LEVELS:
             return
+        if not self.namespaced:  # no bwrap to recreate the path: the uid must traverse the real folders
+            traversable(Path(scratch))
         ident = unprivileged_id(scratch)
         for folder, dirs, files in os.walk(scratch):
             for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
@@ -234,6 +236,22 @@ class Sandbox:
                         pass
             time.sleep(0.1)
         return len(found)
+
+
+def traversable(scratch: Path) -> None:
+    """Let other uids pass through (not list) the folders above ``scratch`` that this user owns.
+
+    A temporary folder made by :func:`tempfile.mkdtemp` has mode 0700; without bubblewrap to
+    recreate the path, a part's uid could not reach its scratch inside one. Folders of other
+    owners are left as they are.
+
+    Args:
+        scratch: Path, the part's scratch folder.
+    """
+    for folder in Path(scratch).resolve().parents:
+        status = os.stat(folder)
+        if not status.st_mode & 0o001 and status.st_uid == os.geteuid():
+            os.chmod(folder, (status.st_mode & 0o7777) | 0o001)
 
 
 def unprivileged_id(scratch: Path) -> int:
