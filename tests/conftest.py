@@ -38,6 +38,7 @@ FILE_GROUPS = {
 #: machine (loaded). Only the order matters: heavier groups are handed out first.
 GROUP_WEIGHTS = {
     "tests/hostile": 130, "tests/hostile/test_hostile.py": 200, "tests/hostile/test_sandbox.py": 15,
+    "tests/hostile/test_confined.py": 45,
     "tests/release": 120, "tests/grading/test_zygote.py": 60, "tests/grading/test_tasks.py": 20, "tests/perf/test_grading_bench.py": 30,
     "tests/perf/test_training_budget.py": 12,
     "tests/site/test_site_reader.py": 40, "tests/grading/test_outside.py": 60, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,

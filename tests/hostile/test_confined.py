@@ -211,8 +211,11 @@ def test_bwrap_fails_and_the_tier_without_namespaces_grades(places: dict, place:
     result = places["places"][place]
     assert result["code"] == 0, result["out"][-3000:]
     assert sorted(result["rows"]) == ["1-escape", "2-buggy", "3-reference"], result["out"][-3000:]
+    level = PLACES[place][0]
+    assert f"isolation '{level}'" in result["out"] and "namespace" in result["out"], result["out"][-3000:]
     for row in result["rows"].values():
-        assert row.isolation == PLACES[place][0], (row.name, row.isolation)
+        assert row.isolation == level, (row.name, row.isolation)
+        assert f"Isolation: `{level}`" in Path(row.report).read_text(), row.report
 
 
 @pytest.mark.parametrize("place", PLACES)
