@@ -243,12 +243,16 @@ def traversable(scratch: Path) -> None:
 
     A temporary folder made by :func:`tempfile.mkdtemp` has mode 0700; without bubblewrap to
     recreate the path, a part's uid could not reach its scratch inside one. Folders of other
-    owners are left as they are.
+    owners, the grading user's home and the folders above it are left as they are (so keep
+    ``TMPDIR`` outside the home at the ``+uid`` levels).
 
     Args:
         scratch: Path, the part's scratch folder.
     """
+    home = Path.home().resolve()
     for folder in Path(scratch).resolve().parents:
+        if folder == home or folder in home.parents:
+            continue
         status = os.stat(folder)
         if not status.st_mode & 0o001 and status.st_uid == os.geteuid():
             os.chmod(folder, (status.st_mode & 0o7777) | 0o001)
