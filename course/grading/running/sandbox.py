@@ -105,7 +105,7 @@ class Sandbox:
 
     Attributes:
         level: str, one of :data:`LEVELS`.
-        bwrap: str, the ``bwrap`` binary ("" when the level is :data:`NONE`).
+        bwrap: str, the ``bwrap`` binary ("" at the levels without bubblewrap).
         reason: str, why there is no sandbox (empty otherwise).
     """
 
@@ -125,6 +125,12 @@ class Sandbox:
     def command(self, argv: list[str], *, scratch: Path, readonly: tuple[Path, ...] = (),
                 env: dict[str, str] | None = None) -> list[str]:
         """Wrap ``argv`` so that it runs in the sandbox (``argv`` itself when there is none).
+
+        In bubblewrap's tiers: ``bwrap`` (and ``setpriv`` as root) around it. In the tier
+        without namespaces: ``setpriv`` (as root) and the launcher of
+        :mod:`course.grading.running.confine`, which applies Landlock and seccomp and then
+        executes ``argv`` (whose program must be an absolute path); ``env`` is then the
+        caller's to pass.
 
         Args:
             argv: list of str, the command (its program must be visible inside: Python's).
