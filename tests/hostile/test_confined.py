@@ -307,13 +307,13 @@ attempt("inet", lambda: socket.socket())
 attempt("unix", lambda: socket.socket(socket.AF_UNIX).close())
 attempt("unshare", unshare)
 attempt("signal", lambda: os.kill(os.getppid(), 0))
+attempt("environ", lambda: open(f"/proc/{{os.getppid()}}/environ", "rb").read())
 attempt("null", lambda: open("/dev/null", "w").write("x"))
 """
-    box = sandbox.Sandbox(sandbox.LANDLOCK)
-    command = sandbox.confine_launcher(box.fence(scratch)) + [sys.executable, "-I", "-c", code]
+    command = sandbox.Sandbox(sandbox.LANDLOCK).command([sys.executable, "-I", "-c", code], scratch=scratch)
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     listener.close()
     seen = dict(line.split() for line in done.stdout.splitlines())
     assert seen == {"scratch": "allowed", "tmp": "EACCES", "shm": "EACCES", "home": "EACCES", "repository": "EACCES",
                     "inet": "EAFNOSUPPORT", "unix": "allowed", "unshare": "EPERM", "signal": "EPERM",
-                    "null": "allowed"}, (done.stdout, done.stderr)
+                    "environ": "EACCES", "null": "allowed"}, (done.stdout, done.stderr)

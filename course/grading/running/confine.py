@@ -73,7 +73,8 @@ def apply(fence: dict[str, Any]) -> None:
     Raises:
         OSError: a part of the fence the level promises could not be applied; the caller must
             not run student code then.
-        ValueError: an unknown level, or root where the level promises a uid of its own.
+        ValueError: an unknown level, root where the level promises a uid of its own, or
+            any capability left.
     """
     from course.grading.running import landlock, syscall_filter
 
@@ -82,10 +83,28 @@ def apply(fence: dict[str, Any]) -> None:
         raise ValueError(f"unknown confinement level {level!r}")
     if level.endswith("+uid") and (os.geteuid() == 0 or os.getuid() == 0):
         raise ValueError(f"level {level} runs student code under a uid of its own, but this process is root")
+    if effective_capabilities():  # with CAP_SYS_PTRACE, say, Landlock lets it read the grader's /proc files
+        raise ValueError("student code must run without capabilities (drop them with setpriv first)")
     if level in (LANDLOCK_UID, LANDLOCK):
         landlock.restrict([Path(p) for p in fence["read"]], [Path(p) for p in fence["write"]],
                           [Path(p) for p in fence["devices"]])
     syscall_filter.install()  # sets no_new_privs first when Landlock did not
+
+
+def effective_capabilities() -> int:
+    """This process's effective capabilities.
+
+    Returns:
+        int, the ``CapEff`` mask of ``/proc/self/status`` (0 when it cannot be read).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("CapEff:"):
+                    return int(line.split()[1], 16)
+    except OSError:
+        pass
+    return 0
 
 
 def main(argv: list[str]) -> int:
