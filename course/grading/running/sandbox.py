@@ -33,9 +33,10 @@ Python. What each tier allows is tabled on the instructors' page.
 The isolation level is recorded with every grade, strongest first: :data:`BWRAP_UID`
 (``bwrap+uid``), :data:`BWRAP` (``bwrap``), :data:`LANDLOCK_UID` (``landlock+uid``),
 :data:`LANDLOCK` (``landlock``), :data:`SECCOMP_UID` (``seccomp+uid``: Landlock is missing)
-or :data:`NONE` (``none``: no sandbox could start, or ``--no-sandbox``). The resource limits (processes, file size, memory) are set by the
-grading child itself before it imports student code (:mod:`course.grading.running.child`), the
-wall clock by :mod:`course.grading.running.runner`.
+or :data:`NONE` (``none``: no sandbox could start, or ``--no-sandbox``). The resource
+limits (processes, file size, memory) are set by the grading child itself before it imports
+student code (:mod:`course.grading.running.child`), the wall clock by
+:mod:`course.grading.running.runner`.
 
 The environment variable :data:`MODE_ENV` carries the policy to the processes that start
 part children: ``auto`` (sandbox when possible, else run without and say so), ``require``
@@ -106,7 +107,8 @@ class Sandbox:
     Attributes:
         level: str, one of :data:`LEVELS`.
         bwrap: str, the ``bwrap`` binary ("" at the levels without bubblewrap).
-        reason: str, why there is no sandbox (empty otherwise).
+        reason: str, why there is no sandbox, or why the stronger tiers could not start
+            (empty at the strongest).
     """
 
     level: str
