@@ -17,7 +17,7 @@ child is what a part's own process was before:
   :func:`course.grading.running.child.main`, and its own runtime guard;
 - in the tier without namespaces (:mod:`course.grading.running.confine`): Landlock and seccomp,
   applied by the child itself after the uid drop and before it imports student code;
-- as root (levels ``bwrap+uid``, ``landlock+uid``, ``seccomp+uid``): its own unprivileged uid and gid
+- as root (``bwrap+uid``, ``landlock+uid``, ``seccomp+uid``): its own unprivileged uid and gid
   (:func:`course.grading.running.sandbox.unprivileged_id` of its folder, the uid the part's own
   sandbox had), no supplementary groups, an empty capability bounding set and
   ``no_new_privs``, so RLIMIT_NPROC (per uid) stays per part and one part cannot read,
@@ -29,9 +29,10 @@ A crash, exit, timeout or kill of one child costs only that part: the zygote rec
 child's end in ``WORKDIR/status/<part>.json`` (a folder no child can write) and goes on.
 
 The zygote is used where it keeps every guarantee of the per-part sandboxes: as root in
-``bwrap+uid``, ``landlock+uid`` and ``seccomp+uid`` (one uid per part), and at any level for a single part (``check --parts
-layer``), which shares its sandbox with no other part. As another user grading several
-parts (``bwrap``: one user namespace, one uid for the whole sandbox) and without a sandbox,
+``bwrap+uid``, ``landlock+uid`` and ``seccomp+uid`` (one uid per part), and at any level
+for a single part (``check --parts layer``), which shares its sandbox with no other part.
+As another user grading several parts (``bwrap`` or ``landlock``: one uid for the whole
+sandbox) and without a sandbox,
 :func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV`
 (``on``/``off``) overrides that choice (``on`` is for measuring; ``off`` restores the old
 path everywhere).
@@ -74,8 +75,8 @@ def enabled(level: str, parts: int = 2) -> bool:
         parts: int, how many distinct parts the grading runs (a split part counts once).
 
     Returns:
-        bool: as root with a uid per part (:data:`course.grading.running.sandbox.UID_LEVELS`) always; at any other level only for
-        a single part, whose children (one, or one per probe group of that part) share
+        bool: as root with a uid per part (:data:`course.grading.running.sandbox.UID_LEVELS`)
+        always; at any other level only for a single part, whose children (one, or one per probe group of that part) share
         nothing with another part's, so one uid for the sandbox costs no isolation.
     """
     from course.grading.running import sandbox as jail
