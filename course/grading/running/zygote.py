@@ -32,10 +32,9 @@ The zygote is used where it keeps every guarantee of the per-part sandboxes: as 
 ``bwrap+uid``, ``landlock+uid`` and ``seccomp+uid`` (one uid per part), and at any level
 for a single part (``check --parts layer``), which shares its sandbox with no other part.
 As another user grading several parts (``bwrap`` or ``landlock``: one uid for the whole
-sandbox) and without a sandbox,
-:func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV`
-(``on``/``off``) overrides that choice (``on`` is for measuring; ``off`` restores the old
-path everywhere).
+sandbox) and without a sandbox, :func:`enabled` says no and the core keeps the per-part
+path. :data:`ZYGOTE_ENV` (``on``/``off``) overrides that choice (``on`` is for measuring;
+``off`` restores the old path everywhere).
 """
 
 from __future__ import annotations
