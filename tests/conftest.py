@@ -39,6 +39,7 @@ FILE_GROUPS = {
 #: machine (loaded). Only the order matters: heavier groups are handed out first.
 GROUP_WEIGHTS = {
     "tests/hostile": 130, "tests/hostile/test_hostile.py": 200, "tests/hostile/test_sandbox.py": 15,
+    "tests/hostile/test_confined.py": 45,
     "tests/release": 120, "tests/grading/test_zygote.py": 60, "tests/grading/test_tasks.py": 20, "tests/perf/test_grading_bench.py": 30,
     "tests/perf/test_training_budget.py": 12,
     "tests/site/test_site_reader.py": 40, "tests/grading/test_outside.py": 60, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,
@@ -269,18 +270,22 @@ def failing_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[
         tmp_path: pytest's temporary folder (the fake ``bwrap`` goes there).
 
     Returns:
-        ``install(message)``, a context manager: inside it the sandbox's probe finds only the
-        failing ``bwrap``; on leaving, the environment and the probe's cache are as before.
+        ``install(message, confine=False)``, a context manager: inside it the sandbox's probe
+        finds only the failing ``bwrap`` and, unless ``confine``, no tier without namespaces
+        either (a machine where no sandbox starts); on leaving, the environment and the
+        probe's cache are as before.
     """
     from course.grading.running import sandbox
 
     @contextlib.contextmanager
-    def install(message: str) -> Iterator[None]:
+    def install(message: str, confine: bool = False) -> Iterator[None]:
         fake = tmp_path / "bwrap"
         fake.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
         fake.chmod(0o755)
         with monkeypatch.context() as patch:
             patch.setenv(sandbox.BWRAP_ENV, str(fake))
+            if not confine:
+                patch.setenv(sandbox.CONFINE_ENV, "off")
             sandbox.probe.cache_clear()
             try:
                 yield

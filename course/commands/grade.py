@@ -94,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
     from course.grading.batch import BatchOptions, GraderChanged, isolation_for
     from course.grading.batch_submission import discover
+    from course.grading.running import confine, sandbox
     from course.grading.running.sandbox import SandboxUnavailable
     from course.grading.running.sandbox_batch import Limits
 
@@ -120,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if isolation == "none":
         err.print("[yellow]--no-sandbox: student code runs unconfined, as you; rows record isolation 'none'.[/]")
+    elif isolation in confine.LEVELS:
+        err.print(f"[yellow]Sandbox without namespaces here: isolation '{isolation}' "
+                  f"({sandbox.current('require').reason}).[/]")
     try:
         if args.json:
             return _run_json(submissions, options, args)

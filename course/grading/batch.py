@@ -91,7 +91,7 @@ def isolation_for(options: BatchOptions) -> str:
         options: BatchOptions.
 
     Returns:
-        ``bwrap+uid``, ``bwrap`` or ``none`` (only under ``sandbox="off"``).
+        one of :data:`course.grading.running.sandbox.LEVELS`, ``none`` only under ``sandbox="off"``.
 
     Raises:
         course.grading.running.sandbox.SandboxUnavailable: no sandbox can start and ``--no-sandbox`` was not given.

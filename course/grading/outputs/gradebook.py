@@ -40,8 +40,9 @@ class Row:
         sha256: str, its content hash.
         grader: str, the grader fingerprint it was graded with.
         graded_at: str, ISO time of grading.
-        isolation: str, the sandbox its code ran in: ``bwrap+uid``, ``bwrap`` or ``none``
-            (:mod:`course.grading.running.sandbox`); empty when no part ran.
+        isolation: str, the sandbox its code ran in, one of
+            :data:`course.grading.running.sandbox.LEVELS` (``bwrap+uid``, ``bwrap``,
+            ``landlock+uid``, ``landlock``, ``seccomp+uid``, ``none``); empty when no part ran.
     """
 
     name: str

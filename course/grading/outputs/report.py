@@ -62,6 +62,10 @@ def _longest_backticks(text: str) -> int:
 ISOLATION_TEXT = {
     "bwrap+uid": "sandboxed: read-only files, no network, unprivileged uid",
     "bwrap": "sandboxed: read-only files, no network",
+    "landlock+uid": "sandboxed without namespaces (Landlock, seccomp): read-only files, no network, unprivileged uid",
+    "landlock": "sandboxed without namespaces (Landlock, seccomp): read-only files, no network",
+    "seccomp+uid": "partly sandboxed (seccomp, unprivileged uid; no Landlock here): no network, "
+                   "but the files other users may read and /tmp are open",
     "none": "not sandboxed",
 }
 

@@ -1,2 +1,3 @@
-"""How student code runs: the bubblewrap sandbox, the runner that starts part children in it,
-the child itself, the runtime guards, and the batch worker's process fence."""
+"""How student code runs: the sandbox (bubblewrap, or Landlock and seccomp where it cannot start),
+the runner that starts part children in it, the child itself, the runtime guards, and the batch
+worker's process fence."""

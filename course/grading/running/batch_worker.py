@@ -99,7 +99,9 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
     report = grade_submission(root, jobs=jobs, **core_options)
     # The sandbox each part child really ran in (the weakest counts), as the runner reported it.
     levels = {getattr(run, "isolation", "") for run in getattr(report, "runs", {}).values()} - {""}
-    isolation = next((level for level in ("none", "bwrap", "bwrap+uid") if level in levels), "")
+    from course.grading.running.sandbox import LEVELS  # strongest first
+
+    isolation = next((level for level in reversed(LEVELS) if level in levels), "")
     return {"gradescope": report.to_gradescope(), "invalid_reason": invalid_reason, "isolation": isolation}
 
 

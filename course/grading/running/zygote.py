@@ -15,7 +15,9 @@ child is what a part's own process was before:
   :mod:`course.grading.running.runner` reads them;
 - its own limits (memory, file size, processes), set after the fork by
   :func:`course.grading.running.child.main`, and its own runtime guard;
-- as root (level ``bwrap+uid``): its own unprivileged uid and gid
+- in the tier without namespaces (:mod:`course.grading.running.confine`): Landlock and seccomp,
+  applied by the child itself after the uid drop and before it imports student code;
+- as root (``bwrap+uid``, ``landlock+uid``, ``seccomp+uid``): its own unprivileged uid and gid
   (:func:`course.grading.running.sandbox.unprivileged_id` of its folder, the uid the part's own
   sandbox had), no supplementary groups, an empty capability bounding set and
   ``no_new_privs``, so RLIMIT_NPROC (per uid) stays per part and one part cannot read,
@@ -27,13 +29,14 @@ A crash, exit, timeout or kill of one child costs only that part: the zygote rec
 child's end in ``WORKDIR/status/<part>.json`` (a folder no child can write) and goes on.
 
 The zygote is used where it keeps every guarantee of the per-part sandboxes: as root in
-``bwrap+uid`` (one uid per part), and at any level for a single part (``check --parts
-layer``), which shares its sandbox with no other part. As another user grading several
-parts (``bwrap``: one user namespace, one uid for the whole sandbox) and without a sandbox,
-:func:`enabled` says no and the core keeps the per-part path. :data:`ZYGOTE_ENV`
-(``on``/``off``) overrides that choice (``on`` is for measuring; ``off`` restores the old
-path everywhere), except on macOS, where a process that imported TensorFlow must not fork:
-there the zygote is never used (:func:`course.platform_support.can_fork_after_tensorflow`).
+``bwrap+uid``, ``landlock+uid`` and ``seccomp+uid`` (one uid per part), and at any level
+for a single part (``check --parts layer``), which shares its sandbox with no other part.
+As another user grading several parts (``bwrap`` or ``landlock``: one uid for the whole
+sandbox) and without a sandbox, :func:`enabled` says no and the core keeps the per-part
+path. :data:`ZYGOTE_ENV` (``on``/``off``) overrides that choice (``on`` is for measuring;
+``off`` restores the old path everywhere), except on macOS, where a process that imported
+TensorFlow must not fork: there the zygote is never used
+(:func:`course.platform_support.can_fork_after_tensorflow`).
 """
 
 from __future__ import annotations
@@ -75,9 +78,9 @@ def enabled(level: str, parts: int = 2) -> bool:
     Returns:
         bool: never where a process may not fork after importing TensorFlow (macOS:
         :func:`course.platform_support.can_fork_after_tensorflow`); as root with a uid per part
-        (``bwrap+uid``) always; at any other level only for a single part, whose children (one,
-        or one per probe group of that part) share nothing with another part's, so one uid for
-        the sandbox costs no isolation.
+        (:data:`course.grading.running.sandbox.UID_LEVELS`) always; at any other level only for a
+        single part, whose children (one, or one per probe group of that part) share nothing with
+        another part's, so one uid for the sandbox costs no isolation.
     """
     from course.grading.running import sandbox as jail
     from course.platform_support import can_fork_after_tensorflow
@@ -89,7 +92,7 @@ def enabled(level: str, parts: int = 2) -> bool:
         return False
     if choice == "on":
         return True
-    return level == jail.BWRAP_UID or parts == 1
+    return level in jail.UID_LEVELS or parts == 1
 
 
 # ---------------------------------------------------------------- parent side
@@ -143,14 +146,13 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
             np.savez(partdir / "inputs.npz", **inputs[task.part].arrays)
             box.prepare(partdir)  # as root: the part's folder belongs to the part's own uid
         plan = {"tasks": names, "timeouts": limits, "jobs": max(1, jobs),
-                "drop_to": {n: jail.unprivileged_id(workdir / n) for n in names} if box.level == jail.BWRAP_UID else {}}
+                "drop_to": {n: jail.unprivileged_id(workdir / n) for n in names} if box.level in jail.UID_LEVELS else {},
+                "fence": {n: box.fence(workdir / n) for n in names}}
         (workdir / "plan.json").write_text(json.dumps(plan))
         env = runner.child_environment(box, workdir)
         argv = [sys.executable, "-I", "-m", "course.grading.running.zygote", str(workdir)]
-        # The zygote itself stays root inside the sandbox (no setpriv): it drops each child to its part's uid.
-        command = ([box.bwrap, *jail.bwrap_arguments(scratch=workdir, readonly=tuple(copies), env=env,
-                                                     as_root=box.level == jail.BWRAP_UID), "--", *argv]
-                   if box.active else argv)
+        # The zygote itself stays root (no setpriv): it drops each child to its part's uid and confines it.
+        command = box.zygote_command(argv, scratch=workdir, readonly=tuple(copies), env=env) if box.active else argv
         backstop = _backstop(limits, max(1, jobs))
         with open(workdir / "zygote.txt", "wb") as sink:
             process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=sink,
@@ -264,13 +266,15 @@ def drop_privileges(ident: int) -> None:
         raise OSError("could not drop to the part's uid")
 
 
-def _child(workdir: Path, part: str, ident: int | None) -> None:
+def _child(workdir: Path, part: str, ident: int | None, fence: dict | None = None) -> None:
     """Become one part's grading child (in a forked process); never returns.
 
     Args:
         workdir: Path.
         part: str.
         ident: int or None, the uid to drop to (as root).
+        fence: dict or None, the tier without namespaces to apply after the uid drop
+            (:func:`course.grading.running.confine.apply`).
     """
     code = 70
     try:
@@ -286,6 +290,10 @@ def _child(workdir: Path, part: str, ident: int | None) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         if ident is not None:
             drop_privileges(ident)
+        if fence is not None:
+            from course.grading.running import confine
+
+            confine.apply(fence)  # before the student's code is imported, while this process has one thread
         home = Path("/tmp") / f"home-{part}" if os.environ.get("HOME") == "/tmp" else partdir
         home.mkdir(mode=0o700, exist_ok=True)
         os.environ.update({"HOME": str(home), "TMPDIR": str(home)})
@@ -369,7 +377,7 @@ def main(argv: list[str]) -> int:
             sys.stdout.flush()
             pid = os.fork()
             if pid == 0:
-                _child(workdir, part, drop_to.get(part))
+                _child(workdir, part, drop_to.get(part), (plan.get("fence") or {}).get(part))
             running[pid] = (part, time.monotonic())
         pid, wait_status = os.waitpid(-1, os.WNOHANG)
         now = time.monotonic()
