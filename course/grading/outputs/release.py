@@ -140,7 +140,7 @@ clean:
 #: public graders, on ``exercises/`` unless ``--impl`` says otherwise, one line per check.
 PYTEST_INI = """[pytest]
 # The graders (tests/graders), one test per check, on exercises/ (pytest --impl PATH grades
-# another folder; the option is defined in ./conftest.py, which pytest always reads first).
+# another folder; the option comes from course/pytest_plugin.py, a plugin pip installed).
 testpaths = tests
 addopts = -q -p no:cacheprovider
 """
@@ -629,8 +629,8 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     (out / "README.md").write_text(README)
     (out / "Makefile").write_text(MAKEFILE)
     (out / "pytest.ini").write_text(PYTEST_INI)
-    # pytest reads --impl only from a conftest it loads before parsing the command line: the
-    # root's always, tests/conftest.py only when tests/ is named (pytest --impl X fails then).
+    # The scheduling conftest at the root, beside pytest.ini (--impl itself comes from the
+    # installed plugin course/pytest_plugin.py, whatever conftest pytest loads).
     if (out / "tests" / "conftest.py").is_file():
         (out / "tests" / "conftest.py").replace(out / "conftest.py")
     if workflow is None:
