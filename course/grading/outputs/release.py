@@ -118,10 +118,15 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 \t$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the dependencies change.
+# Reinstall only when the dependencies change (a venv set up by hand, as below, is checked
+# by course/installed.py instead of reinstalled).
 $(STAMP): pyproject.toml | $(BIN)/python
-\t$(BIN)/python -m pip install --quiet --upgrade pip
-\t$(BIN)/python -m pip install --quiet -e ".[dev]"
+\t@if $(BIN)/python -m course.installed >/dev/null 2>&1; then \\
+\t  echo "make: .venv already holds this project as pyproject.toml says: not reinstalling"; \\
+\telse \\
+\t  $(BIN)/python -m pip install --quiet --upgrade pip && \\
+\t  PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[dev]"; \\
+\tfi
 \ttouch $(STAMP)
 
 install: $(STAMP)
