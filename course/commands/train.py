@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
+import math
 import json
 import re
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: The names of ``course.pipelines.DATA_PATHS``. Kept here so that ``--help`` answers
@@ -77,20 +80,20 @@ def run(args: argparse.Namespace) -> int:
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed:,}/{task.total:,}"),
-        TextColumn("loss {task.fields[loss]:.4f} · acc {task.fields[acc]:.4f} · {task.fields[rate]:,.0f} samples/s"),
+        TextColumn("{task.fields[stats]}"),
         TimeElapsedColumn(),
     )
     kwargs: dict[str, object] = {}
     start = time.perf_counter()
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("train", total=args.epochs * args.samples, loss=0.0, acc=0.0, rate=0.0)
+        task = bar.add_task("train", total=args.epochs * args.samples, stats="waiting for the first batch")
 
         def progress(batch: int, loss: float, accuracy: float) -> None:
             """Advance the bar by one batch."""
             bar.advance(task, batch)
             seen = int(bar.tasks[0].completed)
             rate = seen / max(time.perf_counter() - start, 1e-9)
-            bar.update(task, loss=loss, acc=accuracy, rate=rate)
+            bar.update(task, stats=f"loss {loss:.4f} · acc {accuracy:.4f} · {rate:,.0f} samples/s")
             curve.append((seen, loss, accuracy))
 
         accepted = inspect.signature(impl.train.train).parameters  # both are optional in the contract
@@ -98,10 +101,16 @@ def run(args: argparse.Namespace) -> int:
             kwargs["progress"] = progress
         if "batch_size" in accepted:
             kwargs["batch_size"] = args.batch_size
-        history = impl.train.train(model, train_ds, val_ds, epochs=args.epochs,
-                                   learning_rate=args.learning_rate, **kwargs)
-        bar.update(task, completed=args.epochs * args.samples)
+        # A train() written with model.fit takes no progress argument: Keras reports its batches instead.
+        with fit_reports_to(progress, args.batch_size) if "progress" not in accepted else contextlib.nullcontext():
+            history = impl.train.train(model, train_ds, val_ds, epochs=args.epochs,
+                                       learning_rate=args.learning_rate, **kwargs)
+        bar.update(task, completed=args.epochs * args.samples,
+                   **({} if curve else {"stats": "no progress reported while training"}))
     seconds = time.perf_counter() - start
+    if not curve:
+        console.print("[yellow]train() reported no progress:[/] it takes no progress= argument and does not call "
+                      "model.fit, so the bar could only show the end (and --plot has no training curve)")
 
     val_accuracy = history["val_accuracy"][-1]
     console.print(
@@ -117,6 +126,52 @@ def run(args: argparse.Namespace) -> int:
                   "history": history, "seconds": seconds, "curve": curve}
         args.json.write_text(json.dumps(record, indent=2))
     return 0
+
+
+@contextlib.contextmanager
+def fit_reports_to(progress: Callable[[int, float, float], None], batch_size: int) -> Iterator[None]:
+    """While it is open, every ``keras.Model.fit`` also reports each batch to ``progress``.
+
+    For a ``train`` written with ``model.fit`` (on the model, or on a model that wraps it),
+    which has no ``progress`` argument: a Keras callback passes on the running loss and
+    accuracy that Keras computes anyway.
+
+    Args:
+        progress: the function the progress bar advances with: ``(samples, loss, accuracy)``.
+        batch_size: int, samples per batch (the datasets' batch size).
+
+    Yields:
+        None; on leaving, ``keras.Model.fit`` is Keras' own again.
+    """
+    import keras
+
+    class Report(keras.callbacks.Callback):
+        """Pass each batch's running loss and accuracy to the progress bar."""
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            """Report one batch.
+
+            Args:
+                batch: int, the batch's index in the epoch.
+                logs: dict, Keras' running metrics (``loss``, ``accuracy`` or another ``*acc*`` name).
+            """
+            logs = logs or {}
+            accuracy = next((value for key, value in logs.items() if "acc" in key), math.nan)
+            progress(batch_size, float(logs.get("loss", math.nan)), float(accuracy))
+
+    keras_fit = keras.Model.fit
+
+    def fit(self: keras.Model, *args: object, **kwargs: object) -> object:
+        """Keras' ``fit`` with the :class:`Report` callback added to the caller's callbacks."""
+        if len(args) < 6:  # callbacks is fit's sixth parameter: passed by keyword, or not at all
+            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), Report()]
+        return keras_fit(self, *args, **kwargs)
+
+    keras.Model.fit = fit
+    try:
+        yield
+    finally:
+        keras.Model.fit = keras_fit
 
 
 def plain(text: str) -> str:
