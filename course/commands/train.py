@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from course.impl import load
+    from course.impl import describe, load
     from course.pipelines import DATA_PATHS
 
     console = Console(soft_wrap=True)
@@ -119,11 +119,11 @@ def run(args: argparse.Namespace) -> int:
         f"{args.epochs * args.samples / seconds:,.0f} samples/s end to end"
     )
     if args.plot:
-        save_curves(args.plot, curve, history, args.samples)
+        save_curves(args.plot, curve, history, args.samples, implementation=describe(impl.folder))
         console.print(f"training curves saved to {args.plot}")
     if args.json:
         record = {"args": {k: str(v) for k, v in vars(args).items() if k != "func"},
-                  "history": history, "seconds": seconds, "curve": curve}
+                  "implementation": describe(impl.folder), "history": history, "seconds": seconds, "curve": curve}
         args.json.write_text(json.dumps(record, indent=2))
     return 0
 
@@ -187,7 +187,7 @@ def plain(text: str) -> str:
 
 
 def save_curves(path: Path, curve: list[tuple[int, float, float]],
-                history: dict[str, list[float]], samples_per_epoch: int) -> None:
+                history: dict[str, list[float]], samples_per_epoch: int, implementation: str | None = None) -> None:
     """Plot running training loss and accuracy, with per-epoch validation accuracy.
 
     Args:
@@ -195,6 +195,7 @@ def save_curves(path: Path, curve: list[tuple[int, float, float]],
         curve: list of ``(samples seen, running loss, running accuracy)`` per batch.
         history: dict, the per-epoch history returned by ``train``.
         samples_per_epoch: int, training pairs in one epoch.
+        implementation: str or None, the implementation trained, written on the figure.
     """
     import matplotlib
 
@@ -217,6 +218,11 @@ def save_curves(path: Path, curve: list[tuple[int, float, float]],
         ax.xaxis.set_major_formatter(EngFormatter(sep=""))  # 40k, not 40000 (long ticks overlap)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
+    from course.plot_limits import reveal_low_values
+
+    reveal_low_values(fig)  # a short run's accuracy sits below the usual floor
+    if implementation:
+        fig.text(0.005, 1.0, f"trained: {implementation}", fontsize=7, color="grey", ha="left", va="top")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     plt.close(fig)
