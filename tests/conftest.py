@@ -45,7 +45,7 @@ GROUP_WEIGHTS = {
     "tests/site/test_site_reader.py": 40, "tests/grading/test_outside.py": 60, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,
     "tests/site/test_site_browser.py": 50, "tests/batch/test_release.py": 45, "tests/perf/test_fast_path.py": 40,
     "tests/site/test_site_notebooks.py": 25, "tests/experiments/test_quick.py": 20, "tests/graders": 20,
-    "tests/site/test_site_figures.py": 20, "tests/reference/test_training.py": 20, "tests/batch": 10, "tests/batch/test_references.py": 3,
+    "tests/site/test_site_figures.py": 20, "tests/reference/test_training.py": 20, "tests/reference/test_train_progress.py": 8, "tests/batch": 10, "tests/batch/test_references.py": 3,
 }
 
 
