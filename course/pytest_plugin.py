@@ -74,7 +74,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
     early_config._rootpath, early_config._inipath, early_config._inicfg = rootpath, inipath, inicfg
     early_config._inicache.clear()
     early_config._parser.extra_info.update(rootdir=str(rootpath), inifile=str(inipath))
-    args[:] = [*early_config.getini("addopts"), *args]
+    addopts = early_config.getini("addopts")
+    early_config.pluginmanager.consider_preparse(addopts, exclude_only=True)  # "-p no:NAME" there
+    args[:] = [*addopts, *args]
     early_config.known_args_namespace = early_config._parser.parse_known_args(
         args, namespace=copy.copy(early_config.option))
     if early_config.known_args_namespace.confcutdir in (None, str(old_rootpath)):
