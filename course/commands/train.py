@@ -167,11 +167,15 @@ def fit_reports_to(progress: Callable[[int, float, float], None], batch_size: in
             kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), Report()]
         return keras_fit(self, *args, **kwargs)
 
+    own = keras.Model.__dict__.get("fit")  # else fit comes from a backend's trainer class
     keras.Model.fit = fit
     try:
         yield
     finally:
-        keras.Model.fit = keras_fit
+        if own is None:
+            del keras.Model.fit
+        else:
+            keras.Model.fit = own
 
 
 def plain(text: str) -> str:
