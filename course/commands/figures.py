@@ -80,7 +80,10 @@ def writes_committed_files(args: argparse.Namespace) -> bool:
 
     if args.quick or args.out is not None or not (REPO_ROOT / "solutions").is_dir():
         return False
-    return resolve(args.impl or "solutions") == resolve("solutions")
+    try:
+        return resolve(args.impl or "solutions") == resolve("solutions")
+    except FileNotFoundError:  # no such implementation: its steps say so, in a folder of their own
+        return False
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
-import math
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: The names of ``course.pipelines.DATA_PATHS``. Kept here so that ``--help`` answers
@@ -61,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from course.fit_progress import fit_reports_to
     from course.impl import describe, load
     from course.pipelines import DATA_PATHS
 
@@ -126,56 +125,6 @@ def run(args: argparse.Namespace) -> int:
                   "implementation": describe(impl.folder), "history": history, "seconds": seconds, "curve": curve}
         args.json.write_text(json.dumps(record, indent=2))
     return 0
-
-
-@contextlib.contextmanager
-def fit_reports_to(progress: Callable[[int, float, float], None], batch_size: int) -> Iterator[None]:
-    """While it is open, every ``keras.Model.fit`` also reports each batch to ``progress``.
-
-    For a ``train`` written with ``model.fit`` (on the model, or on a model that wraps it),
-    which has no ``progress`` argument: a Keras callback passes on the running loss and
-    accuracy that Keras computes anyway.
-
-    Args:
-        progress: the function the progress bar advances with: ``(samples, loss, accuracy)``.
-        batch_size: int, samples per batch (the datasets' batch size).
-
-    Yields:
-        None; on leaving, ``keras.Model.fit`` is Keras' own again.
-    """
-    import keras
-
-    class Report(keras.callbacks.Callback):
-        """Pass each batch's running loss and accuracy to the progress bar."""
-
-        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-            """Report one batch.
-
-            Args:
-                batch: int, the batch's index in the epoch.
-                logs: dict, Keras' running metrics (``loss``, ``accuracy`` or another ``*acc*`` name).
-            """
-            logs = logs or {}
-            accuracy = next((value for key, value in logs.items() if "acc" in key), math.nan)
-            progress(batch_size, float(logs.get("loss", math.nan)), float(accuracy))
-
-    keras_fit = keras.Model.fit
-
-    def fit(self: keras.Model, *args: object, **kwargs: object) -> object:
-        """Keras' ``fit`` with the :class:`Report` callback added to the caller's callbacks."""
-        if len(args) < 6:  # callbacks is fit's sixth parameter: passed by keyword, or not at all
-            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), Report()]
-        return keras_fit(self, *args, **kwargs)
-
-    own = keras.Model.__dict__.get("fit")  # else fit comes from a backend's trainer class
-    keras.Model.fit = fit
-    try:
-        yield
-    finally:
-        if own is None:
-            del keras.Model.fit
-        else:
-            keras.Model.fit = own
 
 
 def plain(text: str) -> str:
