@@ -9,10 +9,16 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the project's dependencies change.
+# Reinstall only when the project's dependencies change. A venv set up by hand as the README
+# says has no stamp: course/installed.py tells whether its install already matches
+# pyproject.toml. setuptools' "Editable installation" notice is information only (issue 24).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@if $(BIN)/python -m course.installed >/dev/null 2>&1; then \
+	  echo "make: .venv already holds this checkout as pyproject.toml says: not reinstalling"; \
+	else \
+	  $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[dev]"; \
+	fi
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -48,6 +48,22 @@ def resolve(impl: str | Path) -> Path:
     return path.resolve()
 
 
+def describe(impl: str | Path) -> str:
+    """How results name the implementation that made them: relative to the repository when inside it.
+
+    Args:
+        impl: str or Path, ``"solutions"``, ``"exercises"`` or a folder path.
+
+    Returns:
+        str, e.g. ``"solutions"``, ``"exercises"`` or ``"/home/me/mine"``.
+    """
+    folder = resolve(impl)
+    try:
+        return folder.relative_to(REPO_ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(folder)
+
+
 def import_package(folder: Path, name: str | None = None) -> types.ModuleType:
     """Import ``folder`` as a package, so that its relative imports work.
 

@@ -45,7 +45,9 @@ def _handler(shell: Any, etype: type[BaseException], value: BaseException, tb: A
 def setup(impl: str | None = None) -> str:
     """Install the one-line stub report and say which implementation the notebook runs on.
 
-    A notebook's first cell reads ``impl = load(setup())``.
+    A notebook's first cell calls it before anything imports TensorFlow (which prints its
+    start-up lines once imported, and this function imports it without them), then
+    ``impl = load(implementation)``.
 
     Args:
         impl: str or None, ``solutions``, ``exercises`` or a folder (default:

@@ -1,8 +1,10 @@
-"""Shared pytest options and the scheduling that lets ``make test`` run on two workers (pytest-xdist).
+"""The scheduling that lets ``make test`` run on several workers (pytest-xdist).
 
-``--impl`` chooses the implementation the graders run against.
+``--impl``, which chooses the implementation the graders run against, is not defined here
+but in :mod:`course.pytest_plugin`, which pytest loads before it reads the command line.
 
-``make test`` runs ``pytest -n 2 --dist loadfile``: xdist hands whole test files to a worker,
+In the course repository, ``make test`` runs ``pytest -n $(TEST_WORKERS) --dist loadfile``
+(two workers by default; the Makefile says how the number was chosen): xdist hands whole test files to a worker,
 so a file's module-scoped fixtures are computed once. Files that share an expensive
 session-scoped fixture (the built site) must run on the same worker too, or the fixture is
 computed on both: :data:`FILE_GROUPS` merges them, through the ``pytest_xdist_make_scheduler``
@@ -45,26 +47,8 @@ GROUP_WEIGHTS = {
     "tests/site/test_site_reader.py": 40, "tests/grading/test_outside.py": 60, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,
     "tests/site/test_site_browser.py": 50, "tests/batch/test_release.py": 45, "tests/perf/test_fast_path.py": 40,
     "tests/site/test_site_notebooks.py": 25, "tests/site/test_site_instructors.py": 12, "tests/experiments/test_quick.py": 20, "tests/graders": 20,
-    "tests/site/test_site_figures.py": 20, "tests/reference/test_training.py": 20, "tests/batch": 10, "tests/batch/test_references.py": 3,
+    "tests/site/test_site_figures.py": 20, "tests/reference/test_training.py": 20, "tests/reference/test_train_progress.py": 8, "tests/batch": 10, "tests/batch/test_references.py": 3,
 }
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """Add ``--impl``: ``solutions``, ``exercises`` or a folder path.
-
-    The default is ``solutions`` in the course repository and ``exercises`` in the
-    student release, which has no ``solutions/`` (:func:`course.impl.default_impl`).
-
-    Args:
-        parser: pytest's option parser.
-    """
-    from course.impl import default_impl
-
-    parser.addoption(
-        "--impl",
-        default=default_impl(),
-        help="implementation for tests/graders: solutions, exercises or a folder (default: %(default)s)",
-    )
 
 
 def _file_of(item: pytest.Item) -> str:

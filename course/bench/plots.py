@@ -146,16 +146,18 @@ def draw_all(results: dict, folder: Path) -> list[Path]:
     return [draw(results, folder / name) for name, (section, draw) in FIGURES.items() if section in results]
 
 
-def replot_all(results_json: Path | None = None) -> list[Path]:
+def replot_all(results_json: Path | None = None, out_dir: Path | None = None) -> list[Path]:
     """Re-draw the committed figures from the committed results (no training, no timing).
 
     Args:
         results_json: Path, the results file; default ``docs/assets/bench/results.json``.
+        out_dir: Path or None, where to write the PNGs (default: next to the JSON;
+            ``lstm-course figures --quick`` passes a temporary folder).
 
     Returns:
-        list of the written PNG paths, next to the JSON.
+        list of the written PNG paths.
     """
     from course.bench.run import RESULTS_JSON
 
     results_json = results_json or RESULTS_JSON
-    return draw_all(json.loads(results_json.read_text()), results_json.parent)
+    return draw_all(json.loads(results_json.read_text()), out_dir or results_json.parent)

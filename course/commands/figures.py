@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,13 +20,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     Args:
         subparsers: the top-level parser's subparsers.
     """
-    parser = subparsers.add_parser("figures", help="redraw every figure of the course site")
+    parser = subparsers.add_parser(
+        "figures", help="redraw every figure of the course site",
+        description="A full run of the reference (the default in the course repository) rewrites the committed "
+                    "figures, tables and notebooks' outputs: it refreshes the site. --quick, --out, or another "
+                    "implementation (every run in the student release) write to a temporary folder instead and "
+                    "leave the committed files alone.")
     parser.add_argument("--quick", action="store_true",
-                        help="short training run, no notebook execution (for tests)")
+                        help="short training run into a new temporary folder (for tests)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="folder for the site's own figures (default: docs/assets/figures)")
+                        help="folder for the figures (default: docs/assets/figures for a full run of the"
+                             " reference, which also executes the notebooks; a new temporary folder otherwise)")
     parser.add_argument("--fragments", type=Path, default=None,
-                        help="folder for the Markdown tables pages include (default: docs/generated/site)")
+                        help="folder for the Markdown tables pages include (default: docs/generated/site for"
+                             " a full run of the reference, else the figures' folder)")
     parser.add_argument("--impl", default=None,
                         help="the implementation to draw with: solutions, exercises or a folder (default: solutions"
                              " in the course repository, exercises in the student release)")
@@ -53,6 +62,30 @@ def _external(module_name: str) -> Callable[[], list[Path]] | None:
     return getattr(module, "replot_all", None)
 
 
+def writes_committed_files(args: argparse.Namespace) -> bool:
+    """Whether this run is the one that refreshes the committed site.
+
+    Only a full run of the reference (``solutions/``) into the default folders rewrites the
+    committed figures, tables and notebooks: that is the full run's job. A quick run, another
+    implementation's run (and so every run in the student release, which has no reference)
+    and a run given ``--out`` write to another folder, and leave the notebooks as they are.
+
+    Args:
+        args: the parsed command-line arguments.
+
+    Returns:
+        bool.
+    """
+    from course.impl import REPO_ROOT, resolve
+
+    if args.quick or args.out is not None or not (REPO_ROOT / "solutions").is_dir():
+        return False
+    try:
+        return resolve(args.impl or "solutions") == resolve("solutions")
+    except FileNotFoundError:  # no such implementation: its steps say so, in a folder of their own
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Draw the site's figures, then the experiments' and benchmarks' (from their committed JSON).
 
@@ -73,8 +106,14 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console()
     course.figures.IMPLEMENTATION = args.impl
-    out = args.out or FIGURES_DIR
-    fragments = args.fragments or GENERATED_DIR
+    committed = writes_committed_files(args)
+    if committed:
+        out, fragments = FIGURES_DIR, args.fragments or GENERATED_DIR
+    else:
+        out = args.out or Path(tempfile.mkdtemp(prefix="lstm-figures-"))
+        fragments = args.fragments or out
+        console.print(f"writing to [bold]{out}[/] (the committed figures are the reference's full run;"
+                      " the notebooks are left as they are)", highlight=False)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("task", lambda: draw_task(out)),
         ("cell diagram", lambda: draw_cell_diagram(out)),
@@ -87,21 +126,24 @@ def run(args: argparse.Namespace) -> int:
         steps.append(("training curves", lambda: draw_training(out, fragments / "training.md", quick=args.quick)))
     from course.figures.notebooks import execute, notebooks, write_speed_fragment
 
-    if not args.quick:
+    if committed:
         for notebook in notebooks():
             steps.append((f"notebook {notebook.name}", lambda nb=notebook: execute(nb, write=True)))
     # after the notebooks: the graph-mode page quotes the committed notebook's timing
     steps.append(("graph-mode speed quote", lambda: write_speed_fragment(fragments / "graph-mode-speed.txt")))
     if not args.site_only:
-        steps += external_steps(console)
+        steps += external_steps(console, None if committed else out)
     return 1 if run_steps(steps, console) else 0
 
 
-def external_steps(console: object) -> list[tuple[str, Callable[[], object]]]:
+def external_steps(console: object, out_dir: Path | None = None) -> list[tuple[str, Callable[[], object]]]:
     """The other helpers' ``replot_all`` functions that exist, as named steps.
 
     Args:
         console: rich Console, told about every module that is skipped.
+        out_dir: Path or None, where the redrawn figures go (a subfolder per module); None:
+            next to their committed JSON. A ``replot_all`` without an ``out_dir`` parameter
+            is skipped then, so that it cannot overwrite the committed figures.
 
     Returns:
         ``(name, replot_all)`` pairs, in the order of :data:`EXTERNAL_PLOTS`.
@@ -112,8 +154,13 @@ def external_steps(console: object) -> list[tuple[str, Callable[[], object]]]:
         if replot is None:
             console.print(f"[yellow]skipped[/] {module_name}.replot_all: the module is not here "
                           "(the student release leaves the benchmarks out: they are instructor-only)")
-        else:
+        elif out_dir is None:
             steps.append((f"{module_name}.replot_all", replot))
+        elif "out_dir" in inspect.signature(replot).parameters:
+            folder = out_dir / module_name.split(".")[1]
+            steps.append((f"{module_name}.replot_all", lambda r=replot, f=folder: r(out_dir=f)))
+        else:
+            console.print(f"[yellow]skipped[/] {module_name}.replot_all: it can only write the committed figures")
     return steps
 
 

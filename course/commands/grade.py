@@ -177,6 +177,8 @@ def _with_progress(submissions: list[Submission], out: Path, reports: Path, opti
 def _summary(rows: list[Row], out: Path, reports: Path) -> None:
     """Print a table of the rows and where the gradebook and reports are.
 
+    On a terminal the table fits its width; redirected, it keeps every name and score whole.
+
     Args:
         rows: list of Row.
         out: Path, the gradebook.
@@ -185,6 +187,7 @@ def _summary(rows: list[Row], out: Path, reports: Path) -> None:
     from collections import Counter
 
     from rich.console import Console
+    from rich.measure import Measurement
     from rich.table import Table
 
     table = Table(title="Gradebook")
@@ -197,6 +200,9 @@ def _summary(rows: list[Row], out: Path, reports: Path) -> None:
         table.add_row(row.name, f"[{colours.get(row.status, 'white')}]{row.status}[/]",
                       f"{row.score:g}/{row.max_score:g}", *cells, f"{row.seconds:.0f}")
     console = Console()
+    if not console.is_terminal:  # a CI log or a file: no terminal width to fit, so cut nothing
+        unbounded = console.options.update_width(10_000)
+        console = Console(width=max(console.width, Measurement.get(console, unbounded, table).maximum))
     console.print(table)
     counts = Counter(r.status for r in rows)
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()) + f" · gradebook: {out} · reports: {reports}/")

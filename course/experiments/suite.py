@@ -19,7 +19,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from . import forget_bias, plots, regression, seq_len, tables, tbptt
+from course.impl import default_impl, describe
+
+from . import forget_bias, plots, regression, runner, seq_len, tables, tbptt
 from .paths import RESULTS_DIR, TABLES_DIR
 
 #: Every experiment by its command-line name, in the order ``all`` runs them.
@@ -28,13 +30,14 @@ EXPERIMENTS: dict[str, types.ModuleType] = {
 }
 
 
-def command(name: str, quick: bool, seeds: int | None) -> str:
+def command(name: str, quick: bool, seeds: int | None, implementation: str | None = None) -> str:
     """The command line that reproduces a result.
 
     Args:
         name: str, the experiment's name.
         quick: bool, quick mode.
         seeds: int or None, the ``--seeds`` value if one was given.
+        implementation: str or None, the ``--impl`` value when it is not the default.
 
     Returns:
         For example ``"lstm-course experiment tbptt --seeds 3"``.
@@ -44,6 +47,8 @@ def command(name: str, quick: bool, seeds: int | None) -> str:
         parts.append("--quick")
     if seeds is not None:
         parts.append(f"--seeds {seeds}")
+    if implementation is not None:
+        parts.append(f"--impl {implementation}")
     return " ".join(parts)
 
 
@@ -71,10 +76,12 @@ def run_experiment(name: str, *, quick: bool = False, seeds: int | None = None,
     seed_list = list(range(seeds if seeds is not None else settings["seeds"]))
     start = time.perf_counter()
     result = module.run(settings, seed_list)
+    trained = describe(runner.IMPLEMENTATION or default_impl())
     result = {
         "name": name,
         "mode": "quick" if quick else "full",
-        "command": command(name, quick, seeds),
+        "command": command(name, quick, seeds, trained if trained != default_impl() else None),
+        "implementation": trained,
         "seeds": seed_list,
         "settings": settings,
         "data_path": "in-memory NumPy noise per seed, tf.data.Dataset.from_tensor_slices, batched",
@@ -89,5 +96,5 @@ def run_experiment(name: str, *, quick: bool = False, seeds: int | None = None,
     json_path = json_dir / f"{name}.json"
     json_path.write_text(json.dumps(result, indent=1) + "\n")
     figure = plots.plot(result, json_dir / f"{name}.png")
-    table = tables.write(result, (out_dir or TABLES_DIR) / f"{name}.md")
+    table = tables.write(result, (out_dir or TABLES_DIR) / f"{name}.md", source=json_path)
     return {"json": json_path, "figure": figure, "table": table}

@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from course.impl import REPO_ROOT
+
 from .paths import RESULTS_DIR, TABLES_DIR
 
 
@@ -125,31 +127,39 @@ TABLES: dict[str, Callable[[dict], str]] = {
 }
 
 
-def render(result: dict) -> str:
+def render(result: dict, source: Path | None = None) -> str:
     """The Markdown fragment of one experiment: its table and the line saying how it was made.
 
     Args:
         result: dict, the experiment's JSON result.
+        source: Path or None, the JSON file the result was read from or written to (default:
+            the committed one); named relative to the repository when inside it.
 
     Returns:
         Markdown text ending in a newline.
     """
-    header = f"<!-- generated from docs/assets/experiments/{result['name']}.json by course/experiments/tables.py -->"
+    source = (source or RESULTS_DIR / f"{result['name']}.json").resolve()
+    try:
+        named = source.relative_to(REPO_ROOT.resolve()).as_posix()
+    except ValueError:  # --out elsewhere, a quick run's temporary folder
+        named = str(source)
+    header = f"<!-- generated from {named} by course/experiments/tables.py -->"
     return f"{header}\n\n{TABLES[result['name']](result)}\n\n{setup_line(result)}\n"
 
 
-def write(result: dict, path: Path) -> Path:
+def write(result: dict, path: Path, source: Path | None = None) -> Path:
     """Write the fragment of one experiment.
 
     Args:
         result: dict, the experiment's JSON result.
         path: Path, the Markdown file to write.
+        source: Path or None, the JSON the result comes from (default: the committed one).
 
     Returns:
         ``path``.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(result))
+    path.write_text(render(result, source))
     return path
 
 
@@ -163,5 +173,6 @@ def write_all(results_dir: Path = RESULTS_DIR, out_dir: Path = TABLES_DIR) -> li
     Returns:
         The paths written.
     """
-    return [write(json.loads((results_dir / f"{name}.json").read_text()), out_dir / f"{name}.md")
+    return [write(json.loads((results_dir / f"{name}.json").read_text()), out_dir / f"{name}.md",
+                  results_dir / f"{name}.json")
             for name in TABLES if (results_dir / f"{name}.json").exists()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from course.grading.batch import hand_over_references
 from course.grading.checking import oracle
@@ -28,3 +29,18 @@ def test_without_a_seed_each_submission_gets_a_fresh_one(tmp_path: Path) -> None
              for i in range(3) if (tmp_path / str(i)).mkdir() is None}
     assert len(seeds) == 3 and all(0 <= s < 2**31 for s in seeds)
     assert oracle.load_references(tmp_path / "0" / "references.npz") == {}
+
+
+def test_keras_starts_quietly_before_the_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``grade --json`` and Gradescope's run import Keras here first: through the quiet start, or the
+    terminal shows TensorFlow's start-up block and its cuInit error (issue 24)."""
+    import course.quiet
+
+    events: list[str] = []
+    monkeypatch.setattr(course.quiet, "start_tensorflow", lambda: events.append("quiet start"))
+    monkeypatch.setattr(oracle, "save_references", lambda path, parts, seed: events.append(f"references {parts}"))
+    hand_over_references({"parts": ["cell"]}, tmp_path)
+    assert events == ["quiet start", "references ['cell']"]
+    events.clear()
+    hand_over_references({"parts": ["data"]}, tmp_path)  # no Keras needed: no TensorFlow either
+    assert events == ["references ['data']"]

@@ -122,7 +122,8 @@ def test_release_pages_name_only_what_it_has_and_have_no_empty_box(release: Path
     assert "testpaths = tests\n" in (release / "pytest.ini").read_text()
     assert sorted(p.relative_to(release).as_posix() for p in (release / "tests").rglob("*.py")) == [
         "tests/graders/__init__.py", "tests/graders/conftest.py", "tests/graders/test_graders.py"]
-    assert "--impl" in (release / "conftest.py").read_text()
+    assert "--impl" in (release / "course" / "pytest_plugin.py").read_text()  # pytest's option, a plugin
+    assert "[project.entry-points.pytest11]" in (release / "pyproject.toml").read_text()
 
 
 def test_definition_scan_reports_file_and_line(tmp_path: Path) -> None:

@@ -71,3 +71,31 @@ def test_tbptt_timing_covers_every_window(quick_results):
     windows = result["settings"]["windows"]
     assert [t["window"] for t in result["timing"]] == windows
     assert next(t for t in result["timing"] if t["window"] == max(windows))["ratio_to_full"] == 1.0
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_quick_files_name_their_implementation_and_their_source(quick_results, name):
+    """Issue 24: the JSON says which implementation trained; the table names the JSON it came from, not the committed one."""
+    _, paths, _, _ = quick_results
+    result = json.loads(paths[name]["json"].read_text())
+    assert result["implementation"] == "solutions" and "--impl" not in result["command"]
+    header = paths[name]["table"].read_text().splitlines()[0]
+    assert header == f"<!-- generated from {paths[name]['json'].resolve()} by course/experiments/tables.py -->"
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_quick_figures_show_every_value(quick_results, name, monkeypatch):
+    """Issue 24: a quick run's accuracies sit below the panels' usual floor (0.4); the floor comes down to show them."""
+    import matplotlib.pyplot as plt
+
+    from course.experiments import plots
+    from course.plot_limits import lowest_value
+
+    _, paths, _, _ = quick_results
+    drawn = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.append(fig) or path)
+    plots.plot(json.loads(paths[name]["json"].read_text()), paths[name]["figure"])
+    (fig,) = drawn
+    hidden = [ax.get_title() for ax in fig.axes if ax.get_yscale() == "linear" and lowest_value(ax) < ax.get_ylim()[0]]
+    plt.close(fig)
+    assert not hidden, f"values below the y axis in: {hidden}"

@@ -133,7 +133,9 @@ def test_pytest_and_make_test_as_the_readme_says(release: Release) -> None:
     makefile = (release.folder / "Makefile").read_text()
     assert re.search(r"^test:.*\n\t\$\(BIN\)/python -m pytest$", makefile, re.M), makefile
     assert re.search(r"^serve:.*\n\t\$\(BIN\)/mkdocs serve", makefile, re.M), makefile
-    for extra in ((), ("--impl", "exercises")):  # the default, and the option the README names
+    outside = release.folder.parent / "a-folder-outside-the-release"  # pytest once took it for the rootdir
+    outside.mkdir(exist_ok=True)
+    for extra in ((), ("--impl", str(outside))):  # the default, and the README's `pytest --impl PATH`
         done = release.run("python", "-m", "pytest", "--collect-only", "-q", *extra, timeout=300)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         assert f"tests/graders/test_graders.py: {len(CHECKS)}" in done.stdout, done.stdout[-500:]  # one per check

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,25 +14,53 @@ from rich.console import Console
 from course.cli import main as lstm_course
 from course.commands import figures as figures_command
 from course.figures.training import write_fragment
+from course.impl import REPO_ROOT
 
+DOCS = REPO_ROOT / "docs"
 SITE_FIGURES = ("task.png", "lstm-cell.png", "gate-activations.png", "graph-size.png", "training-curves.png")
 
 
-def test_figures_quick_draws_every_figure(tmp_path: Path) -> None:
-    """The quick run writes every figure, non-blank, and the training table for the page."""
-    status = lstm_course(["figures", "--quick", "--site-only", "--out", str(tmp_path / "figures"),
-                          "--fragments", str(tmp_path / "generated")])
-    assert status == 0
+def _docs_contents() -> dict[str, bytes]:
+    """Every file under ``docs/`` (figures, tables, notebooks, pages), by path.
+
+    Returns:
+        dict relative path -> bytes.
+    """
+    return {p.relative_to(DOCS).as_posix(): p.read_bytes() for p in sorted(DOCS.rglob("*")) if p.is_file()}
+
+
+def test_figures_quick_draws_every_figure_into_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick run writes every figure, non-blank, and the training table into a new temporary folder,
+    and leaves every file under ``docs/`` as it was (issue 24: it used to overwrite the committed ones)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where mkdtemp makes the run's folder
+    before = _docs_contents()
+    assert lstm_course(["figures", "--quick", "--site-only"]) == 0  # the replots: see the test below
+    assert _docs_contents() == before
+    (out,) = tmp_path.glob("lstm-figures-*")
     for name in SITE_FIGURES:
-        image = Image.open(tmp_path / "figures" / name).convert("L")
+        image = Image.open(out / name).convert("L")
         low, high = image.getextrema()
         assert image.width > 300 and high - low > 100, f"{name} looks blank"
-    table = (tmp_path / "generated" / "training.md").read_text()
+    table = (out / "training.md").read_text()
     assert table.count("\n| 1 |") == 1 and "lstm-course train" in table
-    counts = json.loads((tmp_path / "figures" / "graph-size.json").read_text())
+    counts = json.loads((out / "graph-size.json").read_text())
     assert counts["python_loop"] == sorted(counts["python_loop"]) and counts["python_loop"][0] < counts["python_loop"][-1]
     assert len(set(counts["while_loop"])) == 1 and counts["while_loop_traces"] == [1]
-    assert "eager Python loop:" in (tmp_path / "generated" / "graph-mode-speed.txt").read_text()
+    assert "eager Python loop:" in (out / "graph-mode-speed.txt").read_text()
+
+
+def test_only_a_full_run_of_the_reference_rewrites_the_committed_files() -> None:
+    """The full run refreshes the site (figures, tables, notebooks); any other run writes elsewhere."""
+    import argparse
+
+    parse = argparse.ArgumentParser()
+    figures_command.register(parse.add_subparsers())
+    def committed(*extra: str) -> bool:
+        return figures_command.writes_committed_files(parse.parse_args(["figures", *extra]))
+
+    assert committed() and committed("--impl", "solutions")
+    assert not committed("--quick") and not committed("--out", "elsewhere")
+    assert not committed("--impl", "exercises")
 
 
 def test_missing_helper_module_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,6 +90,31 @@ def test_helper_replots_are_called(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert fakehelper.good.CALLS == [1]
     report = console.file.getvalue()
     assert "skipped fakehelper.absent.replot_all" in report and "failed fakehelper.bad.replot_all" in report
+
+
+def test_helper_replots_go_to_the_run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside a full run, a helper's replot writes into the run's folder, or is skipped when it cannot."""
+    (tmp_path / "movinghelper").mkdir()
+    (tmp_path / "movinghelper" / "__init__.py").write_text("")
+    (tmp_path / "movinghelper" / "movable.py").write_text(
+        "CALLS = []\ndef replot_all(results_dir=None, out_dir=None):\n    CALLS.append(out_dir)\n    return []\n")
+    (tmp_path / "movinghelper" / "fixed.py").write_text("def replot_all():\n    raise AssertionError('called')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    console = Console(file=io.StringIO())
+    monkeypatch.setattr(figures_command, "EXTERNAL_PLOTS", ("movinghelper.movable", "movinghelper.fixed"))
+    steps = figures_command.external_steps(console, tmp_path / "run")
+    assert figures_command.run_steps(steps, console) == 0
+    import movinghelper.movable
+
+    assert movinghelper.movable.CALLS == [tmp_path / "run" / "movable"]
+    assert "skipped movinghelper.fixed.replot_all: it can only write the committed figures" in console.file.getvalue()
+    import inspect
+
+    from course.bench.plots import replot_all as bench_replot
+    from course.experiments.plots import replot_all as experiments_replot
+
+    assert "out_dir" in inspect.signature(bench_replot).parameters  # the real ones can move
+    assert "out_dir" in inspect.signature(experiments_replot).parameters
 
 
 def test_broken_helper_module_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

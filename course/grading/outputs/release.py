@@ -125,10 +125,15 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 \t$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the dependencies change.
+# Reinstall only when the dependencies change (a venv set up by hand, as below, is checked
+# by course/installed.py instead of reinstalled).
 $(STAMP): pyproject.toml | $(BIN)/python
-\t$(BIN)/python -m pip install --quiet --upgrade pip
-\t$(BIN)/python -m pip install --quiet -e ".[dev]"
+\t@if $(BIN)/python -m course.installed >/dev/null 2>&1; then \\
+\t  echo "make: .venv already holds this project as pyproject.toml says: not reinstalling"; \\
+\telse \\
+\t  $(BIN)/python -m pip install --quiet --upgrade pip && \\
+\t  PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[dev]"; \\
+\tfi
 \ttouch $(STAMP)
 
 install: $(STAMP)
@@ -150,7 +155,7 @@ clean:
 #: public graders, on ``exercises/`` unless ``--impl`` says otherwise, one line per check.
 PYTEST_INI = """[pytest]
 # The graders (tests/graders), one test per check, on exercises/ (pytest --impl PATH grades
-# another folder; the option is defined in ./conftest.py, which pytest always reads first).
+# another folder; the option comes from course/pytest_plugin.py, a plugin pip installed).
 testpaths = tests
 addopts = -q -p no:cacheprovider
 """
@@ -531,8 +536,8 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     (out / "README.md").write_text(README)
     (out / "Makefile").write_text(MAKEFILE)
     (out / "pytest.ini").write_text(PYTEST_INI)
-    # pytest reads --impl only from a conftest it loads before parsing the command line: the
-    # root's always, tests/conftest.py only when tests/ is named (pytest --impl X fails then).
+    # The scheduling conftest at the root, beside pytest.ini (--impl itself comes from the
+    # installed plugin course/pytest_plugin.py, whatever conftest pytest loads).
     if (out / "tests" / "conftest.py").is_file():
         (out / "tests" / "conftest.py").replace(out / "conftest.py")
     if workflow is None:
