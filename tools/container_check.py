@@ -109,6 +109,27 @@ def submissions(out: Path) -> dict[str, Path]:
     return built
 
 
+def base_python() -> str:
+    """The Python that the autograder's venv is made from: the system's, as on Gradescope's image.
+
+    Gradescope's ``setup.sh`` makes its venv from the image's ``/usr/bin/python3``, which every
+    uid can run. This project's own Python may live in root's home (mode 0700 here), which a
+    part's throwaway uid cannot enter, so a venv made from it could never reach ``landlock+uid``.
+    The system's Python is used when its minor version matches this one (the libraries come
+    from this environment); otherwise this interpreter, and the check may reach a weaker level.
+
+    Returns:
+        str, the interpreter's path.
+    """
+    system = Path("/usr/bin/python3")
+    if system.exists():
+        done = subprocess.run([str(system), "-c", "import sys; print(sys.version_info[:2])"],
+                              capture_output=True, text=True)
+        if done.stdout.strip() == str(sys.version_info[:2]):
+            return str(system)
+    return sys.executable
+
+
 def autograder_tree(root: Path, *, no_sandbox: bool) -> None:
     """Lay out ``/autograder`` as Gradescope and ``setup.sh`` would, at ``root`` on the host.
 
@@ -126,7 +147,7 @@ def autograder_tree(root: Path, *, no_sandbox: bool) -> None:
     # setup.sh's venv: `pip install -e /autograder/source/lstm-course` into a fresh venv. Offline,
     # the libraries come from this project's venv through a .pth line (not its .pth files, so
     # not its editable install), and the course from the bundle's copy, at its container path.
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    subprocess.run([base_python(), "-m", "venv", "--without-pip", str(root / "venv")], check=True)
     python = root / "venv" / "bin" / "python"
     site_packages = Path(subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
                                         capture_output=True, text=True, check=True).stdout.strip())

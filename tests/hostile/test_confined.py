@@ -35,7 +35,7 @@ import pytest
 from corpus import HOME_SECRET, LOOPBACK, REWRITE_GRADER, REWRITE_SITE_PACKAGES, SOLUTIONS, WRITE_OUTSIDE, Edit
 from course.grading.batch import package_hash
 from course.grading.outputs import gradebook
-from course.grading.running import landlock, sandbox
+from course.grading.running import confine, landlock, sandbox
 from course.impl import REPO_ROOT
 from test_hostile import EVIL_PTH, SITE_FILES, _failed_checks
 
@@ -317,3 +317,36 @@ attempt("null", lambda: open("/dev/null", "w").write("x"))
     assert seen == {"scratch": "allowed", "tmp": "EACCES", "shm": "EACCES", "home": "EACCES", "repository": "EACCES",
                     "inet": "EAFNOSUPPORT", "unix": "allowed", "unshare": "EPERM", "signal": "EPERM",
                     "environ": "EACCES", "null": "allowed"}, (done.stdout, done.stderr)
+
+
+def test_a_plain_path_install_imports_course_and_shows_only_names(tmp_path: Path) -> None:
+    # A .pth line (not an editable finder) puts the folder that holds course/ on sys.path:
+    # Python must list that folder, but nothing else in it may be read.
+    install = tmp_path / "install"
+    shutil.copytree(Path(sandbox.__file__).resolve().parents[2], install / "course",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (install / "answers.py").write_text("SECRET = 'the answer key'\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    code = f"""
+import sys
+sys.path.insert(0, {str(install)!r})
+import course.grading.running.confine as confine
+print("imported", confine.__file__.startswith({str(install)!r}))
+try:
+    open({str(install / 'answers.py')!r}).read()
+    print("answers allowed")
+except OSError as error:
+    print("answers", type(error).__name__)
+"""
+    fence = confine.spec(sandbox.LANDLOCK, scratch, [*sandbox.readable_paths(), install / "course"], [install])
+    switch = sandbox.user_switch(sandbox.LANDLOCK, 0)  # drops root's capabilities, keeps its uid
+    done = subprocess.run([*switch, *sandbox.confine_launcher(fence), sys.executable, "-I", "-c", code],
+                          capture_output=True, text=True, timeout=60, cwd=scratch)
+    assert done.stdout.split("\n")[:2] == ["imported True", "answers PermissionError"], (done.stdout, done.stderr)
+    # Without the list rule Python cannot find course/ in that folder (why listable_paths exists):
+    # here the editable install's finder supplies another copy; in a bundle, nothing would.
+    fence["list"] = []
+    done = subprocess.run([*switch, *sandbox.confine_launcher(fence), sys.executable, "-I", "-c", code],
+                          capture_output=True, text=True, timeout=60, cwd=scratch)
+    assert done.stdout.split("\n")[0] in ("imported False", ""), (done.stdout, done.stderr)

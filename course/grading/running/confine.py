@@ -49,19 +49,22 @@ LEVELS: tuple[str, ...] = (LANDLOCK_UID, LANDLOCK, SECCOMP_UID)
 DEVICES: tuple[str, ...] = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 
-def spec(level: str, scratch: Path, read: list[Path]) -> dict[str, Any]:
+def spec(level: str, scratch: Path, read: list[Path], listable: list[Path] = ()) -> dict[str, Any]:
     """What :func:`apply` needs, as JSON-ready data (made by the trusted parent).
 
     Args:
         level: str, one of :data:`LEVELS`.
         scratch: Path, the one writable folder (``HOME`` and ``TMPDIR`` point inside it).
         read: list of Path, what may be read and run (``/proc`` is added).
+        listable: list of Path, folders whose entries may be listed but not read: a
+            ``sys.path`` folder that holds the ``course`` package (a plain path install, as a
+            ``.pth`` line makes), which Python's import system must list to find ``course``.
 
     Returns:
-        dict with ``level``, ``read``, ``write`` and ``devices``.
+        dict with ``level``, ``read``, ``write``, ``list`` and ``devices``.
     """
     return {"level": level, "read": [*map(str, read), "/proc"], "write": [str(Path(scratch).resolve())],
-            "devices": list(DEVICES)}
+            "list": [str(p) for p in listable], "devices": list(DEVICES)}
 
 
 def apply(fence: dict[str, Any]) -> None:
@@ -87,7 +90,7 @@ def apply(fence: dict[str, Any]) -> None:
         raise ValueError("student code must run without capabilities (drop them with setpriv first)")
     if level in (LANDLOCK_UID, LANDLOCK):
         landlock.restrict([Path(p) for p in fence["read"]], [Path(p) for p in fence["write"]],
-                          [Path(p) for p in fence["devices"]])
+                          [Path(p) for p in fence["devices"]], [Path(p) for p in fence.get("list", ())])
     syscall_filter.install()  # sets no_new_privs first when Landlock did not
 
 

@@ -130,7 +130,7 @@ def single_threaded() -> bool:
         return True
 
 
-def restrict(read: list[Path], write: list[Path], devices: list[Path]) -> int:
+def restrict(read: list[Path], write: list[Path], devices: list[Path], listable: list[Path] = ()) -> int:
     """Confine this process and its descendants, for good: read ``read``, write ``write``, nothing else.
 
     Every filesystem right the ABI knows is handled: only what a rule below allows stays.
@@ -142,6 +142,7 @@ def restrict(read: list[Path], write: list[Path], devices: list[Path]) -> int:
         read: list of Path, files and folders to read and run (missing ones are skipped).
         write: list of Path, folders to read, write, create and delete in.
         devices: list of Path, device files to read and write (``/dev/null`` ...).
+        listable: list of Path, folders whose entries (names only) may be listed.
 
     Returns:
         int, the ABI used.
@@ -159,7 +160,7 @@ def restrict(read: list[Path], write: list[Path], devices: list[Path]) -> int:
                         scoped=SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if version >= 6 else 0)
     ruleset = _call(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)), ctypes.c_uint32(0))
     try:
-        for paths, access in ((read, READ), (write, WRITE), (devices, READ_FILE | WRITE_FILE)):
+        for paths, access in ((read, READ), (write, WRITE), (devices, READ_FILE | WRITE_FILE), (listable, READ_DIR)):
             for path in paths:
                 _allow(ruleset, Path(path), access & handled_fs(version))
         if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:

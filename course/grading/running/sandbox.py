@@ -173,7 +173,7 @@ class Sandbox:
         """
         if self.level not in confine.LEVELS:
             return None
-        return confine.spec(self.level, scratch, readable_paths())
+        return confine.spec(self.level, scratch, readable_paths(), listable_paths())
 
     def zygote_command(self, argv: list[str], *, scratch: Path, readonly: tuple[Path, ...],
                        env: dict[str, str]) -> list[str]:
@@ -322,6 +322,24 @@ def readable_paths() -> list[Path]:
     found = [Path("/usr"), *(Path(f) for f in SYSTEM_DIRS if os.path.isdir(f) and not os.path.islink(f))]
     found += [Path(name) for name in ETC_FILES if os.path.exists(name)]
     return found + visible_roots()
+
+
+def listable_paths() -> list[Path]:
+    """Folders the tier without namespaces lets student code list, not read.
+
+    ``bwrap`` shows only ``course/`` inside a ``sys.path`` folder that holds it; Landlock cannot
+    show part of a folder, and Python must list such a folder to import ``course`` from it
+    (a plain path install, e.g. a ``.pth`` line; an editable install's finder needs no listing).
+    So that folder may be listed: its other entries' names are visible, never their contents.
+
+    Returns:
+        list of Path (empty when ``course`` is found without listing its parent).
+    """
+    import course
+
+    parent = Path(course.__file__).resolve().parent.parent
+    on_path = {Path(entry).resolve() for entry in child_path() if entry}
+    return [parent] if parent in on_path else []
 
 
 @functools.cache
