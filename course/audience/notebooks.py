@@ -25,6 +25,8 @@ STUDENTS_WORDING: dict[str, str] = {
     "`course.impl.load`, not copied; in the student release it runs your own `exercises/data.py`)\n":
     "This notebook runs your own data code (imported from `exercises/data.py` through\n"
     "`course.impl.load`, not copied; the outputs on the course site were made with the course's reference)\n",
+    "# TensorFlow. It names the reference here, your own exercises/ in the student release; a\n":
+    "# TensorFlow. Your own exercises/ run here (the site's outputs came from the reference); a\n",
     "# The reference here; your own exercises/ in the student release. A function you\n":
     "# Your own exercises/ (the outputs on the course site came from the reference). A function you\n",
 }

@@ -12,7 +12,8 @@ import pytest
 from course.impl import REPO_ROOT
 
 #: An example command's output option and its value (a file or a folder ending in ``/``).
-OUTPUT_OPTION = re.compile(r"lstm-course [a-z]+[^`#\n]*?--(?:plot|out|reports|json)[ =]([^\s`]+)")
+#: A bare flag (``grade --json --jobs 2``) is no output: a value never starts with ``-``.
+OUTPUT_OPTION = re.compile(r"lstm-course [a-z]+[^`#\n]*?--(?:plot|out|reports|json)[ =]([^\s`-][^\s`]*)")
 
 
 def example_outputs() -> set[str]:
