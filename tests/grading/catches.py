@@ -42,12 +42,14 @@ def part_failure(part: str, verdicts: Verdicts) -> str | None:
     return None
 
 
-def why_not_a_catch(check: str, verdicts: Verdicts) -> str | None:
+def why_not_a_catch(check: str, verdicts: Verdicts, raises: bool = False) -> str | None:
     """Tell whether ``check`` caught a mistake by judging it, and if not, why.
 
     Args:
         check: str, the check that must catch the mistake.
         verdicts: the submission's verdicts.
+        raises: bool, the mistake is that a call the contract makes raises: then the check's
+            detail may be that exception (the part must still have run to the end).
 
     Returns:
         None for a real catch; otherwise a sentence saying why it is not one.
@@ -60,7 +62,7 @@ def why_not_a_catch(check: str, verdicts: Verdicts) -> str | None:
     part = BY_NAME[check].part
     if part in RUN_PARTS and (failure := part_failure(part, verdicts)):
         return f"the part did not run to the end, so {check} judged nothing: {failure}"
-    if RAISED.match(detail):
+    if RAISED.match(detail) and not raises:
         return f"{check} only repeats what a probe raised: {detail}"
     return None
 

@@ -44,6 +44,8 @@ class Mutant:
             (the runtime guard needs the code to run).
         also: tuple of str, other run parts graded on it, which must keep full marks (the
             parts are independent).
+        raises: bool, the mistake is that a call the contract makes raises (the check's detail
+            is that exception): a catch, though not a judgement of an output.
     """
 
     name: str
@@ -51,6 +53,7 @@ class Mutant:
     caught_by: str
     parts: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
+    raises: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ MUTANTS: tuple[Mutant, ...] = (
         Patch("data.py", "def my_integration_task() ->", "def my_integration_task(seq_len: int, num_samples: int) ->"),
         Patch("data.py", "    yield from integration_task(SEQ_LEN, NUM_SAMPLES)\n",
               "    yield from integration_task(seq_len, num_samples)\n"),
-    ), "data.wrapper_no_args"),
+    ), "data.wrapper_no_args", raises=True),
+    Mutant("wrapper_debug_size", _one("data.py", "    yield from integration_task(SEQ_LEN, NUM_SAMPLES)\n",
+                                      "    yield from integration_task(SEQ_LEN, 100)\n"), "data.wrapper_no_args"),
     Mutant("from_tensor_slices", _one("data.py", """    return tf.data.Dataset.from_generator(
         lambda: integration_task(seq_len, num_samples, seed=seed),
         output_signature=(

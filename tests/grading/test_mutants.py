@@ -37,7 +37,7 @@ def test_mutant_is_caught(mutant: Mutant, verdicts: dict[str, dict[str, tuple[bo
         verdicts: every case's verdicts.
     """
     graded = verdicts[mutant.name]
-    why = why_not_a_catch(mutant.caught_by, graded)
+    why = why_not_a_catch(mutant.caught_by, graded, mutant.raises)
     assert why is None, f"{mutant.name} (seed {GRADING_SEED}): {why}"
     if BY_NAME[mutant.caught_by].part != "rules":  # a forbidden layer may also break the part that runs it
         elsewhere = lost_elsewhere(mutant.caught_by, graded)

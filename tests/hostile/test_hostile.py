@@ -15,10 +15,14 @@ been reached or leaked, and no process of the batch may be left.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
+import os
 import secrets
 import shutil
 import socket
+import sys
 import sysconfig
 import tempfile
 import time
@@ -48,6 +52,38 @@ EXERCISE_PARTS = ("data",)
 SITE_FILES = (Path(importlib.util.find_spec("keras").origin), Path(importlib.util.find_spec("numpy").origin))
 #: The ``.pth`` file the site-packages case tries to add.
 EVIL_PTH = Path(sysconfig.get_paths()["purelib"]) / "zz_lstm_course_hostile.pth"
+
+
+#: The file that receives what the batch prints to the terminal, and the line that proves it did.
+TERMINAL, TERMINAL_MARK = "terminal.txt", "hostile batch: capture on"
+
+
+@contextlib.contextmanager
+def captured_terminal(path: Path) -> Iterator[None]:
+    """Send everything printed while the block runs to ``path``: this process's ``sys.stdout`` and
+    ``sys.stderr`` and its file descriptors 1 and 2, which every child process inherits.
+
+    Args:
+        path: Path, the file to write.
+
+    Yields:
+        Nothing; the terminal is restored afterwards.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    with open(path, "wb", buffering=0) as sink, io.TextIOWrapper(open(path, "ab", buffering=0),
+                                                                  write_through=True) as text:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
+                yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +143,11 @@ def graded(machine: dict) -> dict[str, gradebook.Row]:
     saved, tempfile.tempdir = tempfile.tempdir, str(root / "tmp")  # every scratch folder (and child) under root
     start = time.monotonic()
     try:
-        rows = grade_batch(discover([root / "submissions"]), out=root / "gradebook.csv", reports=root / "reports",
-                           options=options)
+        with captured_terminal(root / TERMINAL):
+            print(TERMINAL_MARK, flush=True)  # proves the capture saw this process's prints
+            os.write(1, f"{TERMINAL_MARK} (fd 1)\n".encode())  # ... and what a child writes to its fd 1
+            rows = grade_batch(discover([root / "submissions"]), out=root / "gradebook.csv", reports=root / "reports",
+                               options=options)
     finally:
         tempfile.tempdir = saved
     print(f"\nhostile batch: {len(rows)} submissions in {time.monotonic() - start:.0f} s (jobs=2)")
@@ -198,13 +237,15 @@ def test_nothing_was_written_outside(graded: dict[str, gradebook.Row], machine: 
     assert [t for t in machine["outside"] if Path(t).exists()] == []
 
 
-def test_home_secret_reaches_no_report_row_or_output(graded: dict[str, gradebook.Row], machine: dict,
-                                                     capsys: pytest.CaptureFixture) -> None:
+def test_home_secret_reaches_no_report_row_or_output(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    """The secret a case reads is in no gradebook row, no report, and nothing the batch printed."""
     secret = machine["secret"].read_text()
     root = machine["root"]
+    terminal = (root / TERMINAL).read_text(errors="replace")
+    assert f"{TERMINAL_MARK}\n" in terminal and f"{TERMINAL_MARK} (fd 1)" in terminal, "the capture saw nothing"
     for file in [root / "gradebook.csv", *(root / "reports").iterdir()]:
         assert secret not in file.read_text(errors="replace"), file
-    assert secret not in capsys.readouterr().out
+    assert secret not in terminal
     failed = _failed_checks(graded["home-secret"])
     assert any("No such file" in text or "FileNotFoundError" in text for text in failed.values()), failed
 
@@ -240,3 +281,13 @@ def test_tampering_then_buggy_submission(tmp_path: Path) -> None:
     failed = _failed_checks(row)
     assert {"cell.forget_bias", "model.probabilities"} <= set(failed), sorted(failed)
     assert row.score < max_score() and row.parts["cell"][0] < row.parts["cell"][1]
+
+
+def test_what_the_cases_print_stays_out_of_the_batch_output(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    """The flood, the fake results and every attack's own messages stay in the children: the batch's
+    terminal shows none of them."""
+    terminal = (machine["root"] / TERMINAL).read_text(errors="replace")
+    assert TERMINAL_MARK in terminal, "the capture saw nothing"
+    for printed in ("flood flood", '"score": 1000', "all good", "no connection:", "refused:", "could not rewrite",
+                    "disk fill stopped"):
+        assert printed not in terminal, printed
