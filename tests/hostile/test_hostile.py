@@ -33,6 +33,7 @@ import psutil
 import pytest
 
 from corpus import MODEL_BUG_NEW, MODEL_BUG_OLD, REWRITE_GRADER, SOLUTIONS, Case, Edit, build, cases
+from course.grading.checking.checks import PARTS
 from course.grading.outputs import gradebook
 from course.grading.running import sandbox
 from course.grading.batch import BatchOptions, grade_batch, package_hash
@@ -40,6 +41,7 @@ from course.grading.batch_submission import discover
 from course.grading.checking.checks import max_score
 from course.grading.running.sandbox_batch import Limits
 from course.impl import REPO_ROOT
+from tests.seed import GRADING_SEED
 
 #: Per-submission wall-clock limit in this test (seconds).
 SUBMISSION_TIMEOUT = 240.0
@@ -134,9 +136,9 @@ def graded(machine: dict) -> dict[str, gradebook.Row]:
     build(root / "submissions", values=machine["values"])
     shutil.copytree(SOLUTIONS, root / "submissions" / "reference")
     shutil.copytree(REPO_ROOT / "exercises", root / "submissions" / "exercises")
-    per_case = {c.name: {"parts": list(c.parts), "timeouts": c.timeouts} for c in cases()}
-    per_case["reference"] = {"parts": list(REFERENCE_PARTS)}
-    per_case["exercises"] = {"parts": list(EXERCISE_PARTS)}
+    per_case = {c.name: {"parts": list(c.parts), "timeouts": c.timeouts, "seed": GRADING_SEED} for c in cases()}
+    per_case["reference"] = {"parts": list(REFERENCE_PARTS), "seed": GRADING_SEED}
+    per_case["exercises"] = {"parts": list(EXERCISE_PARTS), "seed": GRADING_SEED}
     options = BatchOptions(jobs=2, limits=Limits(wall_seconds=SUBMISSION_TIMEOUT, output_bytes=8_000),
                            core_options_for=per_case)
     (root / "tmp").mkdir()
@@ -176,6 +178,11 @@ def test_every_submission_has_a_row(graded: dict[str, gradebook.Row]) -> None:
     assert set(graded) == {c.name for c in cases()} | {"reference", "exercises"}
 
 
+def test_every_case_states_its_score_part_by_part() -> None:
+    """No case leaves its expectation to "less than full marks": each names the points of every part."""
+    assert [c.name for c in cases() if set(c.scores) != set(PARTS)] == []
+
+
 def test_reference_gets_every_point_of_its_parts(graded: dict[str, gradebook.Row]) -> None:
     reference = graded["reference"]
     assert reference.status == "ok", reference
@@ -193,9 +200,18 @@ def test_exercises_get_nothing_and_are_told_what_to_implement(graded: dict[str, 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.name)
 def test_hostile_case(graded: dict[str, gradebook.Row], case: Case) -> None:
+    """The case's row has its status and, part by part, exactly the points the case states.
+
+    Args:
+        graded: every submission's row.
+        case: Case.
+    """
     row = graded[case.name]
     assert row.status in case.status, (case.what, row)
-    assert row.score < max_score(), (case.what, row)
+    got = {part: score for part, (score, _) in row.parts.items()}
+    assert got == case.scores, (case.what, got, _failed_checks(row) if row.report else row.reason)
+    assert row.score == sum(case.scores.values()) < max_score(), (case.what, row)
+    assert case.reason in (row.reason or ""), (case.what, row.reason)
     for part in case.full:
         score, maximum = row.parts[part]
         assert maximum > 0 and score == maximum, (case.what, part, row.parts, _failed_checks(row))
