@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from course.experiments.paths import RESULTS_DIR, TABLES_DIR
+from course.cli import main
 from course.experiments.suite import EXPERIMENTS, run_experiment
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -23,10 +24,13 @@ def fingerprint(*folders: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def quick_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Path]], dict, dict]:
-    """Run every experiment in quick mode once; record the committed files before and after."""
+    """Run every experiment in quick mode once, as a user types it (``lstm-course experiment all --quick --out``);
+    record the committed files before and after."""
     out = tmp_path_factory.mktemp("experiments")
     before = fingerprint(RESULTS_DIR, TABLES_DIR)
-    paths = {name: run_experiment(name, quick=True, out_dir=out) for name in EXPERIMENTS}
+    assert main(["experiment", "all", "--quick", "--out", str(out)]) == 0
+    paths = {name: {"json": out / f"{name}.json", "figure": out / f"{name}.png", "table": out / f"{name}.md"}
+             for name in EXPERIMENTS}
     return out, paths, before, fingerprint(RESULTS_DIR, TABLES_DIR)
 
 
