@@ -105,3 +105,15 @@ def _close(new: str, committed: str) -> bool:
     except ValueError:
         return new == committed
     return abs(a - b) <= ATOL + RTOL * abs(b)
+
+
+def test_printed_numbers_are_compared_and_timings_are_not() -> None:
+    """The comparison above on hand-made outputs: a moved statistic fails, float noise and a timing pass."""
+    def cell(text: str) -> nbformat.NotebookNode:
+        return nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", name="stdout", text=text)])
+
+    committed = _printed(cell("mean forget gate: 0.730\nmax |h - h_keras| = 1.8e-08\nloop: 79.3 ms, 25x\n"))
+    noisy = _printed(cell("mean forget gate: 0.731\nmax |h - h_keras| = 0\nloop: 12.0 ms, 6x\n"))
+    moved = _printed(cell("mean forget gate: 0.750\nmax |h - h_keras| = 0\nloop: 79.3 ms, 25x\n"))
+    assert noisy[0] == committed[0] and all(_close(a, b) for a, b in zip(noisy[1], committed[1]))
+    assert not all(_close(a, b) for a, b in zip(moved[1], committed[1]))
