@@ -52,3 +52,14 @@ def test_graph_size_json_is_a_full_run_with_the_shape_the_page_describes() -> No
     per_step = {(ops[i + 1] - ops[i]) / (steps[i + 1] - steps[i]) for i in range(len(steps) - 1)}
     assert len(per_step) == 1 and per_step.pop() > 1
     assert ops[0] > counts["while_loop"][0]
+
+
+def test_graph_mode_speed_quote_is_the_committed_notebooks_line() -> None:
+    """``generated/site/graph-mode-speed.txt`` is the timing line the committed graph-mode notebook printed."""
+    import nbformat
+
+    notebook = nbformat.read(REPO_ROOT / "docs" / "notebooks" / "graph-mode.ipynb", as_version=4)
+    printed = [line for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+               if output.output_type == "stream" for line in output.text.splitlines()
+               if line.startswith("eager Python loop:")]
+    assert printed and (GENERATED / "site" / "graph-mode-speed.txt").read_text() == printed[-1] + "\n"
