@@ -74,7 +74,9 @@ def captured_terminal(path: Path) -> Iterator[None]:
     sys.stdout.flush()
     sys.stderr.flush()
     saved = (os.dup(1), os.dup(2))
-    with open(path, "wb", buffering=0) as sink, io.TextIOWrapper(open(path, "ab", buffering=0),
+    path.write_bytes(b"")
+    # Both handles append (O_APPEND): neither overwrites what the other wrote.
+    with open(path, "ab", buffering=0) as sink, io.TextIOWrapper(open(path, "ab", buffering=0),
                                                                   write_through=True) as text:
         os.dup2(sink.fileno(), 1)
         os.dup2(sink.fileno(), 2)
