@@ -34,6 +34,7 @@ from course.audience.answers import answer_lines, find_answer_lines
 from course.grading.checking.checks import CHECKS, max_score
 from course.grading.outputs.release import build, commands_of, unmarked_missing
 from course.impl import REPO_ROOT
+from tests.seed import GRADING_SEED
 
 #: TensorFlow's start-up lines (NOTES.md: recognise them by content; they may come twice).
 TF_NOISE = re.compile(r"absl::InitializeLog|oneDNN custom operations|cudart_stub|cuda_platform|cuInit|"
@@ -209,7 +210,7 @@ def test_a_complete_solution_earns_full_marks_and_trains(release: Release) -> No
         if file.is_file() and file.suffix in (".py", ".md"):
             shutil.copy2(file, exercises / file.name)
 
-    done = release.run("lstm-course", "check")
+    done = release.run("lstm-course", "check", "--seed", str(GRADING_SEED))
     output = assert_clean(done)
     assert done.returncode == 0 and f"Total: {max_score():g} / {max_score():g}" in output, output[-3000:]
 
