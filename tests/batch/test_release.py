@@ -122,7 +122,7 @@ def test_release_pages_name_only_what_it_has_and_have_no_empty_box(release: Path
         assert (release / name).is_file(), name
     assert "testpaths = tests\n" in (release / "pytest.ini").read_text()
     assert sorted(p.relative_to(release).as_posix() for p in (release / "tests").rglob("*.py")) == [
-        "tests/graders/__init__.py", "tests/graders/conftest.py", "tests/graders/test_graders.py"]
+        "tests/graders/__init__.py", "tests/graders/conftest.py", "tests/graders/test_graders.py", "tests/seed.py"]
     assert "--impl" in (release / "course" / "pytest_plugin.py").read_text()  # pytest's option, a plugin
     assert "[project.entry-points.pytest11]" in (release / "pyproject.toml").read_text()
 
