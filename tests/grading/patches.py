@@ -122,6 +122,13 @@ MUTANTS: tuple[Mutant, ...] = (
            "data.noise_standard_normal"),
     Mutant("wrapper_with_args", (
         Patch("data.py", "def my_integration_task() ->", "def my_integration_task(seq_len: int, num_samples: int) ->"),
+        Patch("data.py", """    arguments, so this wrapper fixes ``SEQ_LEN`` and ``NUM_SAMPLES``.
+""", """    arguments, so this wrapper fixes ``SEQ_LEN`` and ``NUM_SAMPLES``.
+
+    Args:
+        seq_len: int, the steps of each sequence.
+        num_samples: int, how many pairs to yield.
+"""),
         Patch("data.py", "    yield from integration_task(SEQ_LEN, NUM_SAMPLES)\n",
               "    yield from integration_task(seq_len, num_samples)\n"),
     ), "data.wrapper_no_args", raises=True),
