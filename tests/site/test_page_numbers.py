@@ -28,7 +28,7 @@ from course.impl import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
 #: A decimal number or a percentage, not part of a version, a path or a longer token.
-FIGURE = re.compile(r"(?<![\w.\-/])\d+\.\d+(?![\w.]*\w)|(?<![\w.])\d+(?:\.\d+)? ?%")
+FIGURE = re.compile(r"(?<![\w.\-/])\d+\.\d+(?!\.?\d)|(?<![\w.])\d+(?:\.\d+)? ?%")
 #: A generated fragment that a page includes.
 INCLUDE = re.compile(r'--8<--\s+"(docs/generated/[^"]+)"')
 #: A footnote's text: ``[^name]: text`` (with its indented continuation lines).
@@ -143,8 +143,8 @@ def test_the_rules_catch_a_typed_in_figure_and_accept_a_quote(tmp_path: Path) ->
         "A k = 5 step took 0.72 times the full step.\n\n"
         f'It took {included}x.\n\n--8<-- "docs/generated/experiments/tbptt.md"\n\n'
         "A check took 5.1 s on a quiet machine.[^quiet]\n\n"
-        "An unchecked claim: 5.2 s.[^loose]\n\n"
+        "An unchecked claim: 5.2 s.[^loose] Another, with a unit glued on: 0.74x.\n\n"
         "Code is not prose: `sleep(0.5)`, and neither is $0.25$.\n\n"
         "[^quiet]: Quoted from the grading bench of 2026-11-30, commit b412486.\n"
         "[^loose]: Someone said so.\n")
-    assert [line.split(":")[0] for line in unsourced(page)] == ["0.72", "5.2"]
+    assert [line.split(":")[0] for line in unsourced(page)] == ["0.72", "5.2", "0.74"]
