@@ -1,8 +1,9 @@
 """The hostile corpus, the reference and the exercises, graded in one batch with the real core.
 
-One batch, ``jobs=2``: every case must get a row with the right status and less than full
-marks, keep the credit of the parts it leaves intact, lose the parts it breaks, and never
-hold the batch up beyond its limits; the reference gets every point of the parts it is
+One batch, ``jobs=2``: every case must get a row with the right status and, part by part,
+exactly the points it states (``Case.scores``): the credit of the parts it leaves intact, none
+for the parts it breaks; and it must never hold the batch up beyond its limits. What the batch
+prints is captured and checked too; the reference gets every point of the parts it is
 graded on, the exercises none. To stay within the CI budget each submission is graded on
 the parts its case needs (``Case.parts``; ``rules`` and ``answers`` are always judged), so
 25 part processes run in all.
