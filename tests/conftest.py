@@ -230,6 +230,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail(_MISGROUPED[_file_of(item)], pytrace=False)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """End every failure's report with the grading seed, so that the failure can be replayed.
+
+    Args:
+        item: the test.
+        call: the phase's outcome.
+
+    Yields:
+        Control to the other hooks, which make the report.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        from tests.seed import GRADING_SEED, SEED_VARIABLE
+
+        report.sections.append(("grading seed", f"seed {GRADING_SEED}: replay with {SEED_VARIABLE}={GRADING_SEED}"))
+
+
 def _components(groups: dict[str, str]) -> dict[str, list[str]]:
     """Invert :func:`xdist_groups`: each component's files.
 

@@ -292,7 +292,8 @@ def machines_md(results: dict, others: list[dict] | None = None) -> str:
     keras_ms = _ms(variants, "keras")
     here = {name: _ms(variants, name) / keras_ms for name in MACHINE_ROWS if _ms(variants, name) and keras_ms}
     columns = [(f"{results['machine']['cpu']} (this page's run)", here)]
-    columns += [(f"{m['label']} ({m['source'].split(' (')[0]})", m["ratio_to_keras"]) for m in others]
+    # Other machines' ratios were typed in by hand from where they were reported: quotes, not measurements.
+    columns += [(f"{m['label']} (quoted, {m['source'].split(' (')[0]})", m["ratio_to_keras"]) for m in others]
 
     def fastest(ratio_to_keras: dict) -> str | None:
         measured = {"keras": 1.0, **{k: v for k, v in ratio_to_keras.items() if k in KERAS_CONFIGS}}
@@ -318,8 +319,8 @@ def machines_md(results: dict, others: list[dict] | None = None) -> str:
         lines.append(f"| {name} | " + " | ".join(_fmt(v, ".2f", "×") for v in values) + f" | {'**yes**' if flag else ''} |")
     lines += ["", f"{results['machine']['cpu']}: {machine_line(results)}"]
     for m in others:
-        lines += ["", f"{m['label']}: measured by `{m['command']}` on {m['date']}: {m['cpu']}, {m['cores']} cores,"
-                      f" {m['software']}. Source: {m['source']}."]
+        lines += ["", f"{m['label']}: quoted by hand, not measured by this run; measured by `{m['command']}` on"
+                      f" {m['date']}: {m['cpu']}, {m['cores']} cores, {m['software']}. Source: {m['source']}."]
     if others:
         lines += ["", ("Ratios that differ by more than "
                        f"{DIFFERENT:.0%} between these machines: " + ", ".join(f"`{d}`" for d in differ) + "."

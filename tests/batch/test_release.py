@@ -30,6 +30,7 @@ from course.grading.outputs.release import (
     unmarked_missing,
 )
 from course.grading.outputs.release_classroom import github_output, to_classroom
+from course.cli import main
 from course.impl import REPO_ROOT
 
 
@@ -44,7 +45,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Its folder.
     """
     out = tmp_path_factory.mktemp("release") / "lstm-release"
-    build(out)
+    assert main(["release", "--out", str(out)]) == 0  # as an instructor types it
     return out
 
 
@@ -121,7 +122,7 @@ def test_release_pages_name_only_what_it_has_and_have_no_empty_box(release: Path
         assert (release / name).is_file(), name
     assert "testpaths = tests\n" in (release / "pytest.ini").read_text()
     assert sorted(p.relative_to(release).as_posix() for p in (release / "tests").rglob("*.py")) == [
-        "tests/graders/__init__.py", "tests/graders/conftest.py", "tests/graders/test_graders.py"]
+        "tests/graders/__init__.py", "tests/graders/conftest.py", "tests/graders/test_graders.py", "tests/seed.py"]
     assert "--impl" in (release / "course" / "pytest_plugin.py").read_text()  # pytest's option, a plugin
     assert "[project.entry-points.pytest11]" in (release / "pyproject.toml").read_text()
 

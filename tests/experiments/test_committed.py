@@ -60,3 +60,32 @@ def test_page_prose_quotes_no_accuracy_that_is_not_in_the_json(name):
     table = (TABLES_DIR / f"{name}.md").read_text()
     for number in re.findall(r"(?<![\d.])0\.\d{3}(?!\d)", page):
         assert number in table, f"{PAGES[name]} quotes {number}, which its table does not hold"
+
+
+#: A small seq-len result, and the fragment it must render to, typed by hand (not produced by ``tables``).
+HAND_RESULT = {
+    "name": "seq-len", "seeds": [0, 1], "command": "lstm-course experiment seq-len --quick", "mode": "quick",
+    "settings": {"samples": 1280, "val_samples": 256},
+    "summary": [
+        {"seq_len": 10, "val_accuracy": {"mean": 0.9375, "std": 0.0124, "min": 0.925, "max": 0.95, "n": 2},
+         "seeds_above_bar": 2, "samples_to_80": [1280, 640]},
+        {"seq_len": 200, "val_accuracy": {"mean": 0.5, "std": 0.0, "min": 0.5, "max": 0.5, "n": 2},
+         "seeds_above_bar": 0, "samples_to_80": [None, None]},
+    ],
+}
+HAND_FRAGMENT = """<!-- generated from docs/assets/experiments/seq-len.json by course/experiments/tables.py -->
+
+| T | held-out accuracy | min – max over seeds | seeds ≥ 0.80 | seeds at 80 % on the curve (sequences) |
+|---|---|---|---|---|
+| 10 | 0.938 ± 0.012 | 0.925 – 0.950 | 2/2 | 2/2, by 640–1,280 |
+| 200 | 0.500 ± 0.000 | 0.500 – 0.500 | 0/2 | 0/2 |
+
+*2 seeds (0, 1), 1,280 training sequences per run (batch 64, Adam 1e-3, 32 units), 256 held-out sequences; \
+mean ± standard deviation over seeds. Made by `lstm-course experiment seq-len --quick` (quick mode); \
+data: [seq-len.json](assets/experiments/seq-len.json).*
+"""
+
+
+def test_render_matches_a_fragment_typed_by_hand():
+    """tables.render on a small result gives the fragment written out by hand above."""
+    assert tables.render(HAND_RESULT) == HAND_FRAGMENT

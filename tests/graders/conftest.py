@@ -6,11 +6,12 @@ import pytest
 
 from course.grading.core import GradeReport, grade_submission
 from course.impl import resolve
+from tests.seed import GRADING_SEED
 
 
 @pytest.fixture(scope="session")
 def grade_report(request: pytest.FixtureRequest) -> GradeReport:
-    """Grade ``--impl`` (default: solutions) once; every test reads one check from the report.
+    """Grade ``--impl`` (default: solutions) once, with the tests' seed; every test reads one check from the report.
 
     Args:
         request: pytest's fixture request (for the ``--impl`` option).
@@ -18,4 +19,4 @@ def grade_report(request: pytest.FixtureRequest) -> GradeReport:
     Returns:
         GradeReport.
     """
-    return grade_submission(resolve(request.config.getoption("--impl")), jobs=2)
+    return grade_submission(resolve(request.config.getoption("--impl")), jobs=2, seed=GRADING_SEED)

@@ -11,6 +11,7 @@ from course.grading.core import grade_shared
 from course.impl import REPO_ROOT
 from tests.grading.outside import corpus
 from tests.grading.patches import MUTANTS, VARIANTS, Mutant, Variant, build
+from tests.seed import GRADING_SEED
 
 #: The run part that tests each file.
 FILE_PART = {file: part for part, file in PART_FILE.items()}
@@ -68,7 +69,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, tupl
         folders.append(corpus.build_mutant(mutant, root / "outside-mutants" / mutant.name))
         part = BY_NAME[mutant.caught_by].part
         parts.append(RUN_PARTS if mutant.all_parts else ((part,) if part in RUN_PARTS else ()))
-    results = grade_shared(folders, parts, seed=7, jobs=2)
+    results = grade_shared(folders, parts, seed=GRADING_SEED, jobs=2)
     return dict(zip(names, results))
 
 

@@ -44,6 +44,8 @@ class Mutant:
             (the runtime guard needs the code to run).
         also: tuple of str, other run parts graded on it, which must keep full marks (the
             parts are independent).
+        raises: bool, the mistake is that a call the contract makes raises (the check's detail
+            is that exception): a catch, though not a judgement of an output.
     """
 
     name: str
@@ -51,6 +53,7 @@ class Mutant:
     caught_by: str
     parts: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
+    raises: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,18 @@ MUTANTS: tuple[Mutant, ...] = (
            "data.noise_standard_normal"),
     Mutant("wrapper_with_args", (
         Patch("data.py", "def my_integration_task() ->", "def my_integration_task(seq_len: int, num_samples: int) ->"),
+        Patch("data.py", """    arguments, so this wrapper fixes ``SEQ_LEN`` and ``NUM_SAMPLES``.
+""", """    arguments, so this wrapper fixes ``SEQ_LEN`` and ``NUM_SAMPLES``.
+
+    Args:
+        seq_len: int, the steps of each sequence.
+        num_samples: int, how many pairs to yield.
+"""),
         Patch("data.py", "    yield from integration_task(SEQ_LEN, NUM_SAMPLES)\n",
               "    yield from integration_task(seq_len, num_samples)\n"),
-    ), "data.wrapper_no_args"),
+    ), "data.wrapper_no_args", raises=True),
+    Mutant("wrapper_debug_size", _one("data.py", "    yield from integration_task(SEQ_LEN, NUM_SAMPLES)\n",
+                                      "    yield from integration_task(SEQ_LEN, 100)\n"), "data.wrapper_no_args"),
     Mutant("from_tensor_slices", _one("data.py", """    return tf.data.Dataset.from_generator(
         lambda: integration_task(seq_len, num_samples, seed=seed),
         output_signature=(
@@ -157,6 +169,12 @@ MUTANTS: tuple[Mutant, ...] = (
            "cell.matches_keras"),
     Mutant("hidden_first_concat", _one("cell.py", "tf.concat([x, hidden_state], axis=-1)",
                                        "tf.concat([hidden_state, x], axis=-1)"), "cell.matches_keras"),
+    Mutant("units_under_another_name", (
+        Patch("cell.py", "        self.units = units\n", "        self.hidden_size = units\n"),
+        Patch("cell.py", "input_shape[-1] + self.units)", "input_shape[-1] + self.hidden_size)"),
+    ), "cell.gate_sublayers"),
+    Mutant("candidate_gradient_stopped", _one("cell.py", "candidate = tf.tanh(z_g)",
+                                              "candidate = tf.tanh(tf.stop_gradient(z_g))"), "cell.gradients"),
     Mutant("swapped_states", _one("cell.py", "return new_hidden_state, new_cell_state",
                                   "return new_cell_state, new_hidden_state"), "cell.state_order",
            also=("layer", "model")),
@@ -180,6 +198,48 @@ MUTANTS: tuple[Mutant, ...] = (
               '        # BEGIN SOLUTION: loop over time with tf.while_loop, writing h_t into a TensorArray\n        batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]\n        if states is None:\n            states = self.zero_states(batch_size)\n        hidden_state, cell_state = states\n        outputs = tf.TensorArray(x.dtype, size=steps)\n        for t in tf.range(steps):  # AutoGraph turns this into a loop, thanks to @tf.function\n            hidden_state, cell_state = self.cell(x[:, t, :], (hidden_state, cell_state))\n            outputs = outputs.write(t, hidden_state)\n        return tf.transpose(outputs.stack(), [1, 0, 2])\n'),
         Patch("layer.py", "    def call(\n        self, x: tf.Tensor,", "    @tf.function\n    def call(\n        self, x: tf.Tensor,"),
     ), "layer.gradients_graph"),
+    Mutant("writes_cell_state", _one("layer.py", "outputs.write(t, hidden_state)", "outputs.write(t, cell_state)"),
+           "layer.matches_keras"),
+    Mutant("every_step_at_once", _one("layer.py", """        # (B, T, D) -> (T, B, D): the loop reads one time step at a time.
+        inputs = tf.TensorArray(x.dtype, size=steps).unstack(tf.transpose(x, [1, 0, 2]))
+        outputs = tf.TensorArray(x.dtype, size=steps)
+
+        def step(t, hidden_state, cell_state, outputs):
+            # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))
+            hidden_state, cell_state = self.cell(
+                inputs.read(t), (hidden_state, cell_state), **cell_kwargs
+            )
+            return t + 1, hidden_state, cell_state, outputs.write(t, hidden_state)
+
+        _, _, _, outputs = tf.while_loop(
+            cond=lambda t, *_: t < steps,
+            body=step,
+            loop_vars=(tf.constant(0), *states, outputs),
+            maximum_iterations=steps,  # a known trip count: XLA can compile the loop
+        )
+        # (T, B, H) -> (B, T, H)
+        return tf.transpose(outputs.stack(), [1, 0, 2])""", """        # Every step at once, no loop: each x_t meets the starting states.
+        flat = tf.reshape(x, (-1, tf.shape(x)[2]))  # (B * T, D)
+        hidden_state, cell_state = (tf.repeat(state, steps, axis=0) for state in states)  # (B * T, H)
+        hidden, _ = self.cell(flat, (hidden_state, cell_state), **cell_kwargs)
+        return tf.reshape(hidden, (batch_size, steps, -1))  # (B, T, H)"""), "layer.graph_while"),
+    # A misreading of truncated BPTT: right for the short sequences, wrong from step 50 on.
+    Mutant("restarts_every_50_steps", _one("layer.py", "            # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))\n",
+                                           """            restart = tf.logical_and(t > 0, t % 50 == 0)
+            hidden_state = tf.where(restart, tf.zeros_like(hidden_state), hidden_state)
+            cell_state = tf.where(restart, tf.zeros_like(cell_state), cell_state)
+            # (h_t, c_t) = cell(x_t, (h_{t-1}, c_{t-1}))
+"""), "layer.one_trace_any_T"),
+    # A cache of the last call: a tape around a second call on the same tensor sees no variable read.
+    Mutant("reuses_last_outputs", (
+        Patch("layer.py", "        batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]\n",
+              "        if states is None and getattr(self, \"last_input\", None) is x:  # the same sequence again\n"
+              "            return self.last_output\n"
+              "        batch_size, steps = tf.shape(x)[0], tf.shape(x)[1]\n"),
+        Patch("layer.py", "        return tf.transpose(outputs.stack(), [1, 0, 2])\n",
+              "        self.last_input, self.last_output = x, tf.transpose(outputs.stack(), [1, 0, 2])\n"
+              "        return self.last_output\n"),
+    ), "layer.gradients_eager"),
     Mutant("keras_lstm_inside", _one("layer.py", """        # (T, B, H) -> (B, T, H)
         return tf.transpose(outputs.stack(), [1, 0, 2])""", """        # (T, B, H) -> (B, T, H)
         return keras.layers.LSTM(self.cell.units, return_sequences=True)(x)"""), "rules.no_builtin_rnn"),
@@ -194,6 +254,10 @@ MUTANTS: tuple[Mutant, ...] = (
     # ---- model.py
     Mutant("logits_not_probabilities", _one("model.py", 'keras.layers.Dense(1, activation="sigmoid", name="read_out")',
                                             'keras.layers.Dense(1, name="read_out")'), "model.probabilities"),
+    Mutant("reads_out_last_step_only", _one("model.py", "return self.read_out(hidden_states)",
+                                            "return self.read_out(hidden_states[:, -1, :])"), "model.output_shape"),
+    Mutant("lstm_reads_raw_input", _one("model.py", "hidden_states = self.lstm(features)",
+                                        "hidden_states = self.lstm(x)"), "model.gradients"),
     Mutant("lstm_skipped", _one("model.py", "hidden_states = self.lstm(features)", "hidden_states = features"),
            "model.uses_lstm"),
     Mutant("hidden_keras_lstm_by_name", _one("model.py", 'self.lstm = LSTM(LSTMCell(units), name="lstm")',

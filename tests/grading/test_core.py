@@ -16,6 +16,7 @@ from course.grading.core import InvalidSubmission, _extract_zip, find_root, grad
 from course.grading.checking.inputs import make_inputs
 from course.grading.checking.judges import JUDGES, Evidence, View
 from course.impl import REPO_ROOT, load
+from tests.seed import GRADING_SEED
 
 
 def test_exercises_are_current() -> None:
@@ -154,7 +155,7 @@ def exercises_report() -> object:
     Returns:
         GradeReport.
     """
-    return grade_submission(REPO_ROOT / "exercises", jobs=2)
+    return grade_submission(REPO_ROOT / "exercises", jobs=2, seed=GRADING_SEED)
 
 
 def test_untouched_exercises_score_zero_with_not_implemented_hints(exercises_report: object) -> None:
@@ -178,7 +179,7 @@ def test_crash_in_one_part_costs_only_that_part(tmp_path: Path) -> None:
     folder = tmp_path / "crash"
     shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "data.py").write_text((folder / "data.py").read_text() + "\nimport os\nos._exit(3)\n")
-    report = grade_submission(folder, jobs=2, parts=("data", "cell"))
+    report = grade_submission(folder, jobs=2, parts=("data", "cell"), seed=GRADING_SEED)
     parts = report.part_scores()
     assert report.status == "crashed" and parts["data"][0] == 0
     assert parts["cell"][0] == parts["cell"][1], report.output()
@@ -194,7 +195,7 @@ def test_timeout_costs_only_that_part(tmp_path: Path) -> None:
     shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "data.py").write_text((folder / "data.py").read_text() + "\nimport time\ntime.sleep(600)\n")
     limit = 6.0  # the import sleeps for ten minutes: any limit shorter than that proves the kill
-    report = grade_submission(folder, parts=("data",), timeouts={"data": limit})
+    report = grade_submission(folder, parts=("data",), timeouts={"data": limit}, seed=GRADING_SEED)
     assert report.status == "timeout" and report.part_scores()["data"][0] == 0
     assert report.runs["data"].seconds < limit + 20  # killed at its limit, not left to run
     assert report.result("rules.docstrings").passed  # judged from the source, untouched by the timeout

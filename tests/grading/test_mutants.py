@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from course.grading.checking.checks import BY_NAME
+from course.grading.checking.checks import BY_NAME, CHECKS
 from course.impl import REPO_ROOT
-from tests.grading.conftest import parts_for
+from tests.grading.catches import lost_elsewhere, why_not_a_catch
+from tests.grading.conftest import GRADING_SEED, parts_for
+from tests.grading.outside import corpus
 from tests.grading.patches import MUTANTS, VARIANTS, Mutant, Variant
 
 
@@ -27,14 +29,47 @@ def test_every_patch_still_matches_the_reference() -> None:
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
 def test_mutant_is_caught(mutant: Mutant, verdicts: dict[str, dict[str, tuple[bool, str]]]) -> None:
-    """The mutant fails the check that names its mistake.
+    """The mutant's part runs to the end, the check that names its mistake judges it wrong, and no other part
+    graded on it (the rules and answers always) loses a point.
 
     Args:
         mutant: Mutant.
         verdicts: every case's verdicts.
     """
-    passed, detail = verdicts[mutant.name][mutant.caught_by]
-    assert not passed, f"{mutant.name} was not caught by {mutant.caught_by}: {detail}"
+    graded = verdicts[mutant.name]
+    why = why_not_a_catch(mutant.caught_by, graded, mutant.raises)
+    assert why is None, f"{mutant.name} (seed {GRADING_SEED}): {why}"
+    if BY_NAME[mutant.caught_by].part != "rules":  # a forbidden layer may also break the part that runs it
+        elsewhere = lost_elsewhere(mutant.caught_by, graded)
+        assert not elsewhere, f"{mutant.name} (seed {GRADING_SEED}) cost other parts points: {elsewhere}"
+
+
+def test_every_check_has_a_mutant_that_runs() -> None:
+    """Every scored check is the ``caught_by`` of a mutant, here or in the outside corpus, that it judges on an
+    output (not one whose catch is an exception): no check is only ever seen failing on a crash, a stub or a
+    raised error. The catches themselves are asserted per mutant."""
+    named = {m.caught_by for m in MUTANTS if not m.raises} | {m.caught_by for m in corpus.OUTSIDE_MUTANTS}
+    assert [c.name for c in CHECKS if c.name not in named] == []
+
+
+@pytest.mark.parametrize(("verdicts", "why"), [
+    ({"cell.gradients": (False, "the cell part crashed: exit code -9"),
+      "cell.forget_bias": (False, "the cell part crashed: exit code -9")}, "did not run to the end"),
+    ({"cell.gradients": (False, "the cell part timeout: over 60 s")}, "did not run to the end"),
+    ({"cell.gradients": (False, "InvalidArgumentError: Incompatible shapes (at cell.py:12)")}, "repeats"),
+    ({"cell.gradients": (False, "not implemented yet: LSTMCell.call")}, "repeats"),
+    ({"cell.gradients": (True, "eagerly: all 8 variables get a gradient")}, "passed"),
+    ({"cell.gradients": (False, "eagerly: of 8 variables, 0 got no gradient and 2 a zero gradient")}, None),
+], ids=["crashed", "timeout", "raised", "stub", "passed", "judged"])
+def test_a_crash_a_timeout_or_an_exception_is_not_a_catch(verdicts: dict, why: str | None) -> None:
+    """The rule behind every catch above, on hand-written verdicts: only a judgement of an output counts.
+
+    Args:
+        verdicts: one submission's verdicts.
+        why: str, a phrase the refusal must contain, or None for a real catch.
+    """
+    found = why_not_a_catch("cell.gradients", verdicts)
+    assert (found is None) if why is None else (why in (found or "")), found
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from course.grading.checking.checks import BY_NAME, CHECKS, RUN_PARTS
+from tests.grading.catches import why_not_a_catch
 from tests.grading.outside import corpus
+from tests.seed import GRADING_SEED
 
 Verdicts = dict[str, dict[str, tuple[bool, str]]]
 
@@ -78,8 +80,8 @@ def test_outside_mutant_costs_its_part_only(mutant: corpus.OutsideMutant, graded
         graded: every case's verdicts.
     """
     verdicts = graded[f"outside-mutant:{mutant.name}"]
-    passed, detail = verdicts[mutant.caught_by]
-    assert not passed, f"{mutant.name} was not caught by {mutant.caught_by}: {detail}"
+    why = why_not_a_catch(mutant.caught_by, verdicts)
+    assert why is None, f"{mutant.name} (seed {GRADING_SEED}): {why}"
     own = BY_NAME[mutant.caught_by].part
     others = {n: d for n, (p, d) in verdicts.items() if BY_NAME[n].part != own and not p}
     assert not others, f"{mutant.name} (a {own} mistake) cost other parts points: {others}"

@@ -89,6 +89,9 @@ class Case:
         full: tuple of str, parts that must keep full credit (partial credit where parts work).
         zero: tuple of str, parts that must get no credit.
         fails: tuple of str, checks that must fail (the honest bug the cheat tries to hide).
+        scores: dict of part to the points its row must show for that part, for every part
+            (:func:`scores` fills the parts a case does not name with 0).
+        reason: str, a phrase the row's reason must hold (why grading stopped), or "".
         zip: bool, submit it as a ``.zip``.
         corrupt_zip: bool, submit a damaged ``.zip`` instead.
     """
@@ -102,8 +105,25 @@ class Case:
     full: tuple[str, ...] = ()
     zero: tuple[str, ...] = ()
     fails: tuple[str, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict)
+    reason: str = ""
     zip: bool = False
     corrupt_zip: bool = False
+
+
+def scores(**points: float) -> dict[str, float]:
+    """A case's expected points, part by part: the parts named, and 0 for every other part.
+
+    Args:
+        **points: float, points per part (``model=4``).
+
+    Returns:
+        dict of every part to its points.
+    """
+    from course.grading.checking.checks import PARTS
+
+    assert set(points) <= set(PARTS), set(points) - set(PARTS)
+    return {part: float(points.get(part, 0)) for part in PARTS}
 
 
 def _model_bug() -> Edit:
@@ -313,18 +333,22 @@ def cases() -> list[Case]:
         Every case, each with its expectations.
     """
     model = ("model",)
-    cheat = {"parts": model, "full": ("answers",), "fails": ("model.probabilities",)}
+    # The cheats lose the read-out's 2 points and keep the rest of the model part, the rules and the answers.
+    cheat = {"parts": model, "full": ("answers",), "fails": ("model.probabilities",),
+             "scores": scores(model=4, rules=5, answers=2)}
     return [
         Case("loop-at-import", "an infinite loop when data.py is imported",
              (Edit("data.py", prepend="while True:\n    pass\n"),), parts=("data", "model"),
-             timeouts={"data": 8}, status=("timeout",), full=("model", "rules", "answers"), zero=("data",)),
+             timeouts={"data": 8}, status=("timeout",), full=("model", "rules", "answers"), zero=("data",),
+             scores=scores(model=6, rules=5, answers=2)),
         Case("train-sleeps", "train() sleeps for a day", (Edit("train.py", append=SLEEPY_TRAIN),),
              parts=("training",), timeouts={"training": 8}, status=("timeout",), full=("answers",),
-             zero=("training",)),
+             zero=("training",), scores=scores(rules=2, answers=2)),  # the wrapper train has no hints, no docstring
         Case("sys-exit", "sys.exit(0) when model.py is imported", (Edit("model.py", append="\nimport sys\nsys.exit(0)\n"),),
-             parts=model, status=("ok", "crashed"), full=("rules", "answers"), zero=("model",)),
+             parts=model, status=("ok", "crashed"), full=("rules", "answers"), zero=("model",),
+             scores=scores(rules=5, answers=2)),
         Case("os-exit", "os._exit(0) in the model's call", (Edit("model.py", append=EXITING_CALL),),
-             parts=model, status=("crashed",), full=("answers",), zero=("model",)),
+             parts=model, status=("crashed",), full=("answers",), zero=("model",), scores=scores(rules=5, answers=2)),
         Case("pytest-hooks", "a conftest.py and a fake pytest module that force every test to pass",
              (Edit("conftest.py", write=PYTEST_HOOKS), Edit("pytest.py", write=FAKE_PYTEST), _model_bug()), **cheat),
         Case("fake-results", "prints a full-marks Gradescope JSON and writes results.json at exit",
@@ -333,24 +357,28 @@ def cases() -> list[Case]:
             "\nimport sys as _sys\nfor _ in range(160):\n    _sys.stdout.write('flood ' * 8_500 + '\\n')\n")),
             _model_bug()), **cheat),
         Case("nan-outputs", "the cell's new states are NaN", (Edit("cell.py", append=NAN_CALL),),
-             parts=("cell",), full=("rules", "answers"), fails=("cell.matches_keras",)),
+             parts=("cell",), full=("rules", "answers"), fails=("cell.matches_keras",),
+             scores=scores(cell=4, rules=5, answers=2)),  # gate_sublayers and forget_bias keep their 4
         Case("syntax-error", "a syntax error in data.py", (Edit("data.py", prepend="def broken(:\n"),),
-             parts=("data", "model"), status=("ok", "crashed"), full=("model", "answers"), zero=("data",)),
+             parts=("data", "model"), status=("ok", "crashed"), full=("model", "answers"), zero=("data",),
+             scores=scores(model=6, answers=2)),  # the rules cannot be judged without a parsable data.py
         Case("missing-file", "no train.py", (Edit("train.py", delete=True),), parts=("training",),
-             status=("ok", "crashed"), full=("answers",), zero=("training",)),
+             status=("ok", "crashed"), full=("answers",), zero=("training",), scores=scores(answers=2)),
         Case("import-reference", "from solutions.model import IntegrationModel",
              (Edit("model.py", write="from solutions.model import IntegrationModel  # noqa: F401\n"),),
-             parts=model, status=("ok", "crashed"), full=("answers",), zero=("model",)),
+             parts=model, status=("ok", "crashed"), full=("answers",), zero=("model",),
+             scores=scores(rules=3, answers=2)),  # no_builtin_rnn names the import of solutions
         Case("import-reference-path", "puts every folder above the grader on sys.path and imports solutions",
              (Edit("model.py", write=IMPORT_VIA_PATH),), parts=model, status=("ok", "crashed"), full=("answers",),
-             zero=("model",)),
+             zero=("model",), scores=scores(rules=3, answers=2)),
         Case("import-reference-file", "loads solutions/model.py by file path with importlib",
              (Edit("model.py", write=IMPORT_VIA_FILE),), parts=model, status=("ok", "crashed"), full=("answers",),
-             zero=("model",)),
+             zero=("model",), scores=scores(rules=3, answers=2)),
         Case("zipped-with-bug", "a zip of a folder holding the files, with the read-out bug", (_model_bug(),),
              zip=True, **cheat),
         Case("rewrite-grader", "appends to course/grading/core.py (found with find_spec) a line that passes every check",
-             (Edit("model.py", append=REWRITE_GRADER), _model_bug()), **cheat),
+             (Edit("model.py", append=REWRITE_GRADER), _model_bug()),
+             **{**cheat, "scores": scores(model=4, rules=3, answers=2)}),  # naming course.grading.core costs no_builtin_rnn
         Case("rewrite-site-packages", "appends to keras' and numpy's __init__.py and adds a .pth to site-packages",
              (Edit("model.py", append=REWRITE_SITE_PACKAGES), _model_bug()), **cheat),
         Case("loopback", "connects to a TCP port the grading machine listens on at 127.0.0.1",
@@ -359,15 +387,18 @@ def cases() -> list[Case]:
              (Edit("model.py", append=WRITE_OUTSIDE), _model_bug()), **cheat),
         Case("home-secret", "reads a file from the grading user's home into an exception message",
              (Edit("model.py", append=HOME_SECRET),), parts=model, status=("ok", "crashed"), full=("answers",),
-             zero=("model",)),
+             zero=("model",), scores=scores(rules=5, answers=2)),
         Case("fork-bomb", "forks without end beside its import", (Edit("model.py", prepend=FORK_BOMB), _model_bug()),
-             parts=model, timeouts={"model": 60}, status=("ok", "crashed", "timeout")),
+             parts=model, timeouts={"model": 60}, status=("crashed",), scores=scores(), reason="limit"),
+        # The bomb's forks share the model child's memory, but the batch sums their resident sizes: the
+        # submission-wide memory (or process) limit stops the whole submission, so no check is scored and
+        # the planted bug is never reached. Today's behaviour, asserted so that a change shows.
         Case("disk-fill", "writes 4 GiB to its folder and 4 GiB to /tmp", (Edit("model.py", append=DISK_FILL),
              _model_bug()), **cheat),
         Case("daemon", "leaves a process running in a new session after its part", (Edit("model.py", append=DAEMON),
              _model_bug()), **cheat),
         Case("corrupt-zip", "a damaged zip file", parts=("data",), status=("invalid",),
-             zero=("data", "cell", "layer", "model", "training", "rules", "answers"), corrupt_zip=True),
+             zero=("data", "cell", "layer", "model", "training", "rules", "answers"), scores=scores(), corrupt_zip=True),
     ]
 
 

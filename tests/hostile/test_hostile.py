@@ -1,8 +1,9 @@
 """The hostile corpus, the reference and the exercises, graded in one batch with the real core.
 
-One batch, ``jobs=2``: every case must get a row with the right status and less than full
-marks, keep the credit of the parts it leaves intact, lose the parts it breaks, and never
-hold the batch up beyond its limits; the reference gets every point of the parts it is
+One batch, ``jobs=2``: every case must get a row with the right status and, part by part,
+exactly the points it states (``Case.scores``): the credit of the parts it leaves intact, none
+for the parts it breaks; and it must never hold the batch up beyond its limits. What the batch
+prints is captured and checked too; the reference gets every point of the parts it is
 graded on, the exercises none. To stay within the CI budget each submission is graded on
 the parts its case needs (``Case.parts``; ``rules`` and ``answers`` are always judged), so
 25 part processes run in all.
@@ -15,10 +16,14 @@ been reached or leaked, and no process of the batch may be left.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
+import os
 import secrets
 import shutil
 import socket
+import sys
 import sysconfig
 import tempfile
 import time
@@ -29,6 +34,7 @@ import psutil
 import pytest
 
 from corpus import MODEL_BUG_NEW, MODEL_BUG_OLD, REWRITE_GRADER, SOLUTIONS, Case, Edit, build, cases
+from course.grading.checking.checks import PARTS
 from course.grading.outputs import gradebook
 from course.grading.running import sandbox
 from course.grading.batch import BatchOptions, grade_batch, package_hash
@@ -36,6 +42,7 @@ from course.grading.batch_submission import discover
 from course.grading.checking.checks import max_score
 from course.grading.running.sandbox_batch import Limits
 from course.impl import REPO_ROOT
+from tests.seed import GRADING_SEED
 
 #: Per-submission wall-clock limit in this test (seconds).
 SUBMISSION_TIMEOUT = 240.0
@@ -48,6 +55,40 @@ EXERCISE_PARTS = ("data",)
 SITE_FILES = (Path(importlib.util.find_spec("keras").origin), Path(importlib.util.find_spec("numpy").origin))
 #: The ``.pth`` file the site-packages case tries to add.
 EVIL_PTH = Path(sysconfig.get_paths()["purelib"]) / "zz_lstm_course_hostile.pth"
+
+
+#: The file that receives what the batch prints to the terminal, and the line that proves it did.
+TERMINAL, TERMINAL_MARK = "terminal.txt", "hostile batch: capture on"
+
+
+@contextlib.contextmanager
+def captured_terminal(path: Path) -> Iterator[None]:
+    """Send everything printed while the block runs to ``path``: this process's ``sys.stdout`` and
+    ``sys.stderr`` and its file descriptors 1 and 2, which every child process inherits.
+
+    Args:
+        path: Path, the file to write.
+
+    Yields:
+        Nothing; the terminal is restored afterwards.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    path.write_bytes(b"")
+    # Both handles append (O_APPEND): neither overwrites what the other wrote.
+    with open(path, "ab", buffering=0) as sink, io.TextIOWrapper(open(path, "ab", buffering=0),
+                                                                  write_through=True) as text:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
+                yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
 
 
 @pytest.fixture(scope="module")
@@ -98,17 +139,20 @@ def graded(machine: dict) -> dict[str, gradebook.Row]:
     build(root / "submissions", values=machine["values"])
     shutil.copytree(SOLUTIONS, root / "submissions" / "reference")
     shutil.copytree(REPO_ROOT / "exercises", root / "submissions" / "exercises")
-    per_case = {c.name: {"parts": list(c.parts), "timeouts": c.timeouts} for c in cases()}
-    per_case["reference"] = {"parts": list(REFERENCE_PARTS)}
-    per_case["exercises"] = {"parts": list(EXERCISE_PARTS)}
+    per_case = {c.name: {"parts": list(c.parts), "timeouts": c.timeouts, "seed": GRADING_SEED} for c in cases()}
+    per_case["reference"] = {"parts": list(REFERENCE_PARTS), "seed": GRADING_SEED}
+    per_case["exercises"] = {"parts": list(EXERCISE_PARTS), "seed": GRADING_SEED}
     options = BatchOptions(jobs=2, limits=Limits(wall_seconds=SUBMISSION_TIMEOUT, output_bytes=8_000),
                            core_options_for=per_case)
     (root / "tmp").mkdir()
     saved, tempfile.tempdir = tempfile.tempdir, str(root / "tmp")  # every scratch folder (and child) under root
     start = time.monotonic()
     try:
-        rows = grade_batch(discover([root / "submissions"]), out=root / "gradebook.csv", reports=root / "reports",
-                           options=options)
+        with captured_terminal(root / TERMINAL):
+            print(TERMINAL_MARK, flush=True)  # proves the capture saw this process's prints
+            os.write(1, f"{TERMINAL_MARK} (fd 1)\n".encode())  # ... and what a child writes to its fd 1
+            rows = grade_batch(discover([root / "submissions"]), out=root / "gradebook.csv", reports=root / "reports",
+                               options=options)
     finally:
         tempfile.tempdir = saved
     print(f"\nhostile batch: {len(rows)} submissions in {time.monotonic() - start:.0f} s (jobs=2)")
@@ -137,6 +181,11 @@ def test_every_submission_has_a_row(graded: dict[str, gradebook.Row]) -> None:
     assert set(graded) == {c.name for c in cases()} | {"reference", "exercises"}
 
 
+def test_every_case_states_its_score_part_by_part() -> None:
+    """No case leaves its expectation to "less than full marks": each names the points of every part."""
+    assert [c.name for c in cases() if set(c.scores) != set(PARTS)] == []
+
+
 def test_reference_gets_every_point_of_its_parts(graded: dict[str, gradebook.Row]) -> None:
     reference = graded["reference"]
     assert reference.status == "ok", reference
@@ -154,9 +203,18 @@ def test_exercises_get_nothing_and_are_told_what_to_implement(graded: dict[str, 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.name)
 def test_hostile_case(graded: dict[str, gradebook.Row], case: Case) -> None:
+    """The case's row has its status and, part by part, exactly the points the case states.
+
+    Args:
+        graded: every submission's row.
+        case: Case.
+    """
     row = graded[case.name]
     assert row.status in case.status, (case.what, row)
-    assert row.score < max_score(), (case.what, row)
+    got = {part: score for part, (score, _) in row.parts.items()}
+    assert got == case.scores, (case.what, got, _failed_checks(row) if row.report else row.reason)
+    assert row.score == sum(case.scores.values()) < max_score(), (case.what, row)
+    assert case.reason in (row.reason or ""), (case.what, row.reason)
     for part in case.full:
         score, maximum = row.parts[part]
         assert maximum > 0 and score == maximum, (case.what, part, row.parts, _failed_checks(row))
@@ -198,13 +256,15 @@ def test_nothing_was_written_outside(graded: dict[str, gradebook.Row], machine: 
     assert [t for t in machine["outside"] if Path(t).exists()] == []
 
 
-def test_home_secret_reaches_no_report_row_or_output(graded: dict[str, gradebook.Row], machine: dict,
-                                                     capsys: pytest.CaptureFixture) -> None:
+def test_home_secret_reaches_no_report_row_or_output(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    """The secret a case reads is in no gradebook row, no report, and nothing the batch printed."""
     secret = machine["secret"].read_text()
     root = machine["root"]
+    terminal = (root / TERMINAL).read_text(errors="replace")
+    assert f"{TERMINAL_MARK}\n" in terminal and f"{TERMINAL_MARK} (fd 1)" in terminal, "the capture saw nothing"
     for file in [root / "gradebook.csv", *(root / "reports").iterdir()]:
         assert secret not in file.read_text(errors="replace"), file
-    assert secret not in capsys.readouterr().out
+    assert secret not in terminal
     failed = _failed_checks(graded["home-secret"])
     assert any("No such file" in text or "FileNotFoundError" in text for text in failed.values()), failed
 
@@ -240,3 +300,13 @@ def test_tampering_then_buggy_submission(tmp_path: Path) -> None:
     failed = _failed_checks(row)
     assert {"cell.forget_bias", "model.probabilities"} <= set(failed), sorted(failed)
     assert row.score < max_score() and row.parts["cell"][0] < row.parts["cell"][1]
+
+
+def test_what_the_cases_print_stays_out_of_the_batch_output(graded: dict[str, gradebook.Row], machine: dict) -> None:
+    """The flood, the fake results and every attack's own messages stay in the children: the batch's
+    terminal shows none of them."""
+    terminal = (machine["root"] / TERMINAL).read_text(errors="replace")
+    assert TERMINAL_MARK in terminal, "the capture saw nothing"
+    for printed in ("flood flood", '"score": 1000', "all good", "no connection:", "refused:", "could not rewrite",
+                    "disk fill stopped"):
+        assert printed not in terminal, printed

@@ -147,33 +147,34 @@ def test_machines_table_names_each_machine_and_flags_ratios_that_differ() -> Non
              "ratio_to_keras": {"reference": 0.91, "fast": 0.5, "fast-xla": 0.4, "keras-unrolled": 0.8, "keras-xla": 0.6}}
     table = report.machines_md(results, [other])
     rows = {line.split(" | ")[0].lstrip("| "): line for line in table.splitlines() if line.startswith("| ")}
-    assert "Some CPU (this page's run)" in rows["ratio of train-step times"] and "Other CPU (a test)" in table
+    assert "Some CPU (this page's run)" in rows["ratio of train-step times"] and "Other CPU (quoted, a test)" in table
     assert rows["reference / keras"].endswith("| 0.90× | 0.91× |  |")  # within 10 %: not flagged
     assert rows["fast / keras"].endswith("| 0.60× | 0.50× | **yes** |")
     assert rows["fastest Keras"].startswith("| fastest Keras | `keras-unrolled` | `keras-xla` |")
     assert "| 0.86× | 0.83× |" in rows["fast / fastest Keras"]  # 6 / 7 here, 0.5 / 0.6 there
     assert "Some CPU, 2 cores" in table and "Other CPU, 4 cores" in table and "Source: a test." in table
+    assert "Other CPU: quoted by hand, not measured by this run" in table
     assert "differ by more than 10% between these machines: `fast / keras`" in table
 
 
 @committed_only
-def test_performance_page_claims_hold_on_every_machine() -> None:
-    """The page's prose about all machines: the fast path beats every Keras configuration, fast-xla meets
-    the target against default Keras but neither flavour against the fastest Keras, and the reference's
-    side of 1.0 depends on the machine. A rerun that breaks one of these must update the page."""
+def test_performance_page_claims_hold_on_the_measured_run() -> None:
+    """The page's claims, checked on the committed run: the fast path beats every Keras configuration,
+    fast-xla meets the target against default Keras but neither flavour against the fastest Keras. The other
+    machines' ratios were typed in by hand: the table labels them as quotes, with their source and date, and
+    the page says where they come from; they are not evidence for the claims."""
     results = json.loads(RESULTS_JSON.read_text())
     page = (RESULTS_JSON.parents[2] / "performance.md").read_text()
-    assert '--8<-- "docs/generated/bench/machines.md"' in page and "Intel Xeon" in page
+    assert '--8<-- "docs/generated/bench/machines.md"' in page and "quoted from that run's report" in page
     variants = results["train_step"]["variants"]
     here = {name: variants[name]["median_ms"] / variants["keras"]["median_ms"] for name in report.MACHINE_ROWS}
-    machines = [here] + [m["ratio_to_keras"] for m in report.other_machines()]
-    assert len(machines) >= 2, "the page compares at least two machines"
-    for ratios_ in machines:
-        fastest = min(1.0, ratios_["keras-unrolled"], ratios_["keras-xla"])
-        assert fastest < 0.9, "Keras' fastest configuration is well under its default time"
-        assert ratios_["fast"] / fastest < 1 and ratios_["fast-xla"] <= report.FAST_TARGET
-        assert ratios_["fast"] / fastest > report.FAST_TARGET and ratios_["fast-xla"] / fastest > report.FAST_TARGET
-    assert min(m["reference"] for m in machines) < 1 < max(m["reference"] for m in machines)
+    fastest = min(1.0, here["keras-unrolled"], here["keras-xla"])
+    assert fastest < 0.9, "Keras' fastest configuration is well under its default time"
+    assert here["fast"] / fastest < 1 and here["fast-xla"] <= report.FAST_TARGET
+    assert here["fast"] / fastest > report.FAST_TARGET and here["fast-xla"] / fastest > report.FAST_TARGET
+    table = (FRAGMENTS_DIR / "machines.md").read_text()
+    for other in report.other_machines():
+        assert f"{other['label']} (quoted, " in table and other["date"] in table and other["source"] in table
 
 
 def test_partial_run_never_replaces_the_committed_results(capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,3 +184,28 @@ def test_partial_run_never_replaces_the_committed_results(capsys: pytest.Capture
     assert main(["bench", "--only", "train_step"]) == 2
     assert "--json" in capsys.readouterr().out
     assert (RESULTS_JSON.read_bytes() if RESULTS_JSON.exists() else None) == before
+
+
+def test_train_step_table_matches_one_typed_by_hand() -> None:
+    """The train-step fragment of a small result, written out by hand (not produced by ``report``)."""
+    results = {"machine": {"cpu": "Some CPU", "cores": 2, "python": "3.11.7", "tensorflow": "2.21.0",
+                           "keras": "3.15.1", "load_average_at_start": [0.4, 0.5, 0.5]},
+               "command": "lstm-course bench", "date": "2026-11-30T10:00:00", "threads": 1, "config": {"rounds": 7},
+               "train_step": {"batch": 64, "seq_len": 25, "units": 32, "variants": {
+                   "keras": {"median_ms": 4.0, "label": "keras.layers.LSTM"},
+                   "keras-xla": {"median_ms": 3.0, "label": "the same, jit_compile"},
+                   "fast-xla": {"median_ms": 1.5, "label": "fused cell, jit_compile"},
+                   "eager-loop": {"error": "OutOfMemory", "label": "eager loop"}}}}
+    assert report.train_step_md(results) == (
+        "Train step (forward, backward, Adam) at B = 64, T = 25, H = 32; medians of 7 interleaved rounds.\n"
+        "\n"
+        "| variant | × Keras | × Keras (XLA) | median ms | what it is |\n"
+        "|---|---:|---:|---:|---|\n"
+        "| `keras` | 1.00× |  | 4.00 | keras.layers.LSTM |\n"
+        "| `keras-xla` | 0.75× | 1.00× | 3.00 | the same, jit_compile |\n"
+        "| `fast-xla` | 0.38× | 0.50× | 1.50 | fused cell, jit_compile |\n"
+        "| `eager-loop` | fails | | | eager loop: `OutOfMemory` |\n"
+        "\n"
+        "Measured by `lstm-course bench` on 2026-11-30: Some CPU, 2 cores (load average 0.4 at the start: a quiet"
+        " machine), TensorFlow limited to 1 inter-op and 1 intra-op thread(s), Python 3.11.7, TensorFlow 2.21.0,"
+        " Keras 3.15.1.\n")

@@ -34,6 +34,7 @@ from course.audience.answers import answer_lines, find_answer_lines
 from course.grading.checking.checks import CHECKS, max_score
 from course.grading.outputs.release import build, commands_of, unmarked_missing
 from course.impl import REPO_ROOT
+from tests.seed import GRADING_SEED
 
 #: TensorFlow's start-up lines (NOTES.md: recognise them by content; they may come twice).
 TF_NOISE = re.compile(r"absl::InitializeLog|oneDNN custom operations|cudart_stub|cuda_platform|cuInit|"
@@ -209,14 +210,16 @@ def test_a_complete_solution_earns_full_marks_and_trains(release: Release) -> No
         if file.is_file() and file.suffix in (".py", ".md"):
             shutil.copy2(file, exercises / file.name)
 
-    done = release.run("lstm-course", "check")
+    done = release.run("lstm-course", "check", "--seed", str(GRADING_SEED))
     output = assert_clean(done)
     assert done.returncode == 0 and f"Total: {max_score():g} / {max_score():g}" in output, output[-3000:]
 
-    # The defaults (exercises/, batched data, T = 25, 32 units) on a few batches: the check's
-    # training part above has shown the 0.80 already; this shows the command runs as shipped.
-    done = release.run("lstm-course", "train", "--samples", "3200", "--val-samples", "640", "--epochs", "1")
+    # The defaults (exercises/, batched data, T = 25, 32 units) on 50 batches, seed 0: the command
+    # as shipped reaches the homework's 0.80 (seed 0 gave 0.93 on the 2-core machine; the reference
+    # clears 0.80 by 2,048 sequences in the tbptt experiment's full-BPTT runs).
+    done = release.run("lstm-course", "train", "--samples", "3200", "--val-samples", "640", "--epochs", "1",
+                       "--seed", "0")
     output = assert_clean(done)
     assert done.returncode == 0, output[-3000:]
     assert f"Training {exercises}" in output, output[-2000:]
-    assert 0.0 <= float(re.search(r"final validation accuracy: ([\d.]+)", output)[1]) <= 1.0, output[-2000:]
+    assert 0.80 <= float(re.search(r"final validation accuracy: ([\d.]+)", output)[1]) <= 1.0, output[-2000:]

@@ -101,6 +101,10 @@ def test_missing_browser_is_a_failure_with_a_hint(monkeypatch: pytest.MonkeyPatc
         site_browser.find_chromium()
 
 
+#: Logged by the test itself after a page is checked: its arrival means the earlier messages arrived.
+CONSOLE_MARK = "lstm-course browser test: console drained"
+
+
 def _is_external(url: str, site_url: str) -> bool:
     """Whether a request leaves the test server (the site must work offline).
 
@@ -160,7 +164,10 @@ def test_every_page_renders_and_passes_axe(browser: object, built_site: Path, si
         if response is None or response.status != 200:
             errors.append(f"HTTP {response.status if response else 'no response'}")
         rendered = page.evaluate(PAGE_REPORT_JS)
-        page.wait_for_timeout(100)  # let late console messages arrive
+        # Wait for an event, not a time: console messages arrive in order, so once this page's own
+        # marker has arrived, every message the page logged before it has arrived too.
+        with page.expect_console_message(lambda msg: msg.text == CONSOLE_MARK):
+            page.evaluate("mark => console.log(mark)", CONSOLE_MARK)
         errors += [f"MathJax did not typeset: {t!r}" for t in rendered["untypeset"]]
         errors += [f"MathJax error: {e}" for e in rendered["mathjaxErrors"]]
         errors += [f"image did not load: {i['src']}" for i in rendered["images"] if not i["ok"]]

@@ -50,7 +50,7 @@ from course.impl import REPO_ROOT
 #: Copied from the repository, when present.
 #: The Pages workflow publishes the release's site, which is the students' view by default.
 INCLUDED = ("exercises", "docs", "mkdocs.yml", "course", "pyproject.toml", ".gitignore",
-            "tests/conftest.py", "tests/graders", ".github/workflows/pages.yml")
+            "tests/conftest.py", "tests/seed.py", "tests/graders", ".github/workflows/pages.yml")
 #: Never copied: instructor-only code, caches, and anything named ``solutions``. The
 #: benchmarks compare the reference with ``course/fast``, a complete (fused) LSTM.
 EXCLUDED = ("course/fast", "course/bench", "course/commands/bench.py",
