@@ -110,6 +110,7 @@ class GradeReport:
         reason: str, why the status is not ``ok``.
         seed: int, the seed the inputs were drawn from.
         seconds: float, wall-clock time of the grading.
+        warnings: list of str, notes worth no points (e.g. imports of modules the grader lacks).
     """
 
     submission: str
@@ -119,6 +120,7 @@ class GradeReport:
     reason: str = ""
     seed: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -168,6 +170,7 @@ class GradeReport:
         """
         lines = [f"Status: {self.status}" + (f" ({self.reason})" if self.reason else ""),
                  f"Inputs drawn from seed {self.seed}; graded in {self.seconds:.1f} s."]
+        lines += [f"Warning (no points): {warning}" for warning in self.warnings]
         for part, run in self.runs.items():
             if run.status != "ok":
                 lines.append(f"Part {part}: {run.status}: {run.reason}")
@@ -478,6 +481,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         records = [r for run in runs.values() for e in run.evidence if e is not None for r in e.guard]
         complete = len(selected) == len(RUN_PARTS) and all(r.status == "ok" for r in runs.values())
         verdicts.update(_static_verdicts(folder, records, complete))
+        warnings = absent_import_warnings(folder)
         if status == "invalid":
             verdicts = {check.name: (False, f"invalid submission: {reason}") for check in CHECKS}
 
@@ -489,7 +493,25 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
                 reason = "; ".join(f"{part}: {runs[part].reason}" for part in bad)
                 break
     return GradeReport(submission=str(path), results=_results(verdicts), runs=runs, status=status, reason=reason,
-                       seed=seed, seconds=time.monotonic() - start)
+                       seed=seed, seconds=time.monotonic() - start, warnings=warnings)
+
+
+def absent_import_warnings(folder: Path) -> list[str]:
+    """Warn about imports of modules the grader does not provide (they cost nothing until used).
+
+    Args:
+        folder: Path, the submission.
+
+    Returns:
+        list of str, one per import found (empty when the folder is gone or clean).
+    """
+    try:
+        findings = static.absent_imports(static.parse(folder))
+    except OSError:
+        return []
+    return [f"{finding}: the grader runs it with a stand-in that raises ModuleNotFoundError only when used; "
+            "remove the import, or keep to the packages the grader provides (docs/grading.md)"
+            for finding in findings]
 
 
 def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: int = 0, jobs: int = 2,

@@ -629,6 +629,7 @@ def judge(part: str, inputs: PartInputs, evidence: Evidence, oracle: Any = None)
     """
     verdicts: dict[str, tuple[bool, str]] = {}
     view = View(evidence)
+    notes = import_notes(part, evidence)
     for short, decide in JUDGES[part](inputs, view, oracle).items():
         try:
             passed, detail = decide()
@@ -636,5 +637,33 @@ def judge(part: str, inputs: PartInputs, evidence: Evidence, oracle: Any = None)
             passed, detail = False, str(missing)
         except Exception as error:  # noqa: BLE001 - malformed child output fails the check, never the grader
             passed, detail = False, f"the grader could not read this part's output ({type(error).__name__}: {error})"
+        if notes and (not passed or not verdicts):  # said on the part's first check, and where it may matter
+            detail = f"{detail}. {notes}"
         verdicts[f"{part}.{short}"] = (bool(passed), detail)
     return verdicts
+
+
+def import_notes(part: str, evidence: Evidence) -> str:
+    """Say which modules the grader stood in for while this part ran, and why.
+
+    Args:
+        part: str, the run part.
+        evidence: the child's report (``import.*`` values).
+
+    Returns:
+        str, empty when nothing was stood in for.
+    """
+    from course.grading.checking.checks import PART_FILE
+
+    notes = []
+    absent = evidence.values.get("import.absent_modules")
+    if isinstance(absent, list) and absent:
+        notes.append(f"Note: the code imports {', '.join(map(str, absent[:5]))}, which the grader does not provide; "
+                     "a stand-in took its place, which fails only where it is used")
+    for short in ("data", "cell", "layer", "model"):
+        error = evidence.values.get(f"import.{short}_stand_in")
+        if isinstance(error, dict):
+            notes.append(f"Note: {PART_FILE.get(part, part)} imports {short}.py, which could not be imported "
+                         f"({error_text(error)}); the grader gave this part its stand-in for {short}.py, so the "
+                         f"{part} points do not depend on it")
+    return " ".join(notes)
