@@ -62,9 +62,11 @@ def describe(error: BaseException) -> dict[str, Any]:
         filename = frame.filename.replace("\\", "/")
         if "course/grading" not in filename and not _library(filename):
             where = f"{filename.rsplit('/', 1)[-1]}:{frame.lineno}"
-    # An unfinished exercise raises NotImplementedError itself; TensorFlow's own (NumPy on a
-    # symbolic tensor, say) is a real error in finished code.
-    raised_by_library = bool(frames) and _library(frames[-1].filename.replace("\\", "/"))
+    # An unfinished exercise raises NotImplementedError itself (``raise`` on its last line);
+    # TensorFlow's own (NumPy on a symbolic tensor, say) is a real error in finished code. Keras
+    # filters its and TensorFlow's frames out of tracebacks, so the raising line is the witness.
+    raised_by_library = bool(frames) and (_library(frames[-1].filename.replace("\\", "/"))
+                                          or "raise" not in (frames[-1].line or "raise"))
     return {
         "type": type(error).__name__,
         "message": clean_message(str(error))[:MAX_MESSAGE],
