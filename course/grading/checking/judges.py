@@ -249,20 +249,23 @@ def judge_data(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, 
                     f"yielded {got[3]} pairs of shape {got[4]}")
 
     def from_generator() -> tuple[bool, str]:
+        # The wrapping only: the labels and the noise have their own checks.
         view.need("dataset")
         seq_len, count = config["dataset"]
         ops, spec = view.value("dataset.ops"), view.value("dataset.spec")
         generator = "GeneratorDataset" in ops and any("PyFunc" in op for op in ops)
         spec_ok = (isinstance(spec, list) and len(spec) == 2 and spec[0] == [[seq_len, 1], "float32"]
                    and spec[1] in ([[1], "int32"], [[1], "int64"]))
+        calls = view.evidence.values.get("dataset.from_generator_calls")
+        signature = isinstance(calls, list) and any(
+            isinstance(c, dict) and ("output_signature" in c.get("keywords", []) or c.get("positional", 0) >= 5)
+            for c in calls)
         n = view.value("dataset.count")
-        labels_ok = False
-        if n == count:
-            noise, target = view.array("dataset.noise"), view.array("dataset.target")
-            labels_ok = bool(np.all(target == (noise.sum(axis=1) > 0)))
-        ok = generator and spec_ok and n == count and labels_ok
-        return ok, (f"from a Python generator: {generator}; element spec {spec}; {n} elements "
-                    f"(expected {count}); labels match the noise: {labels_ok}")
+        ok = generator and spec_ok and n == count and signature
+        said = ("with output_signature" if signature else "without output_signature (output_types/output_shapes "
+                "are deprecated; the homework asks for output_signature)" if calls else "not called")
+        return ok, (f"from a Python generator: {generator}; from_generator {said}; element spec {spec}; "
+                    f"{n} elements (expected {count})")
 
     def prepare_batches() -> tuple[bool, str]:
         view.need("prep_big", "prep_default")
@@ -463,15 +466,34 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
         shape = view.array("forward.zero").shape
         return shape == (batch, steps, units), f"output shape {shape}, expected {(batch, steps, units)}"
 
+    def _contract_layout(out: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+        """Read an output on the layout the grader identified (the layout is charged at output_shape).
+
+        Args:
+            out: the layer's output.
+            ref: Keras' output ``(B, T, H)``.
+
+        Returns:
+            ``(out, ref, note)``: a time-major output transposed back, or only the last step
+            compared with Keras' last step.
+        """
+        shown = view.evidence.arrays.get("forward.zero")
+        time_major = shown is not None and shown.shape == (steps, batch, units) and steps != batch
+        if time_major and out.ndim == 3 and out.shape == ref.shape[1::-1] + ref.shape[2:]:
+            return out.transpose(1, 0, 2), ref, " (read as time-major (T, B, H); the layout is charged at output_shape)"
+        if out.shape == ref[:, -1].shape:
+            return out, ref[:, -1], " (only the last step was returned and compared; the layout is charged at output_shape)"
+        return out, ref, ""
+
     def matches_keras() -> tuple[bool, str]:
         view.need("forward")
-        out, ref = view.array("forward.zero"), oracle()["zero"]
-        return _close(out, ref), _gap(out, ref)
+        out, ref, note = _contract_layout(view.array("forward.zero"), oracle()["zero"])
+        return _close(out, ref), _gap(out, ref) + note
 
     def initial_states() -> tuple[bool, str]:
         view.need("initial_states")
-        out, ref = view.array("initial_states.out"), oracle()["states"]
-        return _close(out, ref), _gap(out, ref)
+        out, ref, note = _contract_layout(view.array("initial_states.out"), oracle()["states"])
+        return _close(out, ref), _gap(out, ref) + note
 
     def carries_state() -> tuple[bool, str]:
         view.need("forward")
@@ -498,10 +520,11 @@ def judge_layer(inputs: PartInputs, view: View, oracle: Callable[[], dict[str, n
     def one_trace_any_T() -> tuple[bool, str]:  # noqa: N802 - the check's name
         view.need("any_T")
         ref = oracle()
-        t2, t200 = view.array("any_T.t2"), view.array("any_T.t200")
+        t2, ref2, note = _contract_layout(view.array("any_T.t2"), ref["t2"])
+        t200, ref200, _ = _contract_layout(view.array("any_T.t200"), ref["t200"])
         traces = view.value("any_T.traces")
-        ok = traces == 1 and _close(t2, ref["t2"], ATOL_LONG) and _close(t200, ref["t200"], ATOL_LONG)
-        return ok, f"{traces} trace(s); T=2: {_gap(t2, ref['t2'])}; T=200: {_gap(t200, ref['t200'])}"
+        ok = traces == 1 and _close(t2, ref2, ATOL_LONG) and _close(t200, ref200, ATOL_LONG)
+        return ok, f"{traces} trace(s); T=2: {_gap(t2, ref2)}; T=200: {_gap(t200, ref200)}{note}"
 
     def _gradients(probe: str) -> tuple[bool, str]:
         view.need(probe)
@@ -708,6 +731,7 @@ def judge(part: str, inputs: PartInputs, evidence: Evidence, oracle: Any = None)
     verdicts: dict[str, tuple[bool, str]] = {}
     view = View(evidence)
     notes = import_notes(part, evidence)
+    first_with: dict[str, str] = {}
     for short, decide in JUDGES[part](inputs, view, oracle).items():
         try:
             passed, detail = decide()
@@ -715,9 +739,14 @@ def judge(part: str, inputs: PartInputs, evidence: Evidence, oracle: Any = None)
             passed, detail = False, str(missing)
         except Exception as error:  # noqa: BLE001 - malformed child output fails the check, never the grader
             passed, detail = False, f"the grader could not read this part's output ({type(error).__name__}: {error})"
-        if notes and (not passed or not verdicts):  # said on the part's first check, and where it may matter
+        name = f"{part}.{short}"
+        if not passed and detail in first_with:  # one cause, stated once: the others point to it
+            detail = f"the same failure as {first_with[detail]}, where the grader states it (one cause, charged there)"
+        elif not passed:
+            first_with[detail] = name
+        if notes and not verdicts:  # said once, on the part's first check
             detail = f"{detail}. {notes}"
-        verdicts[f"{part}.{short}"] = (bool(passed), detail)
+        verdicts[name] = (bool(passed), detail)
     return verdicts
 
 

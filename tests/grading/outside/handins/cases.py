@@ -34,6 +34,7 @@ class Handin:
         fails: dict of check name to the reason it must lose its points.
         mentions: dict of check name to text its detail must contain (the real cause, named).
         patches: tuple of ``(file, old, new)``: each ``old`` must occur exactly once.
+        once: str, text that at most one check's detail may contain (one cause, stated once).
     """
 
     name: str
@@ -42,6 +43,7 @@ class Handin:
     fails: dict[str, str] = field(default_factory=dict)
     mentions: dict[str, str] = field(default_factory=dict)
     patches: tuple[tuple[str, str, str], ...] = ()
+    once: str = ""
 
 
 def _files(data: str = "google_generator", cell: str = "four_dense", layer: str = "while_ta",
@@ -123,6 +125,16 @@ HANDINS: tuple[Handin, ...] = (
            patches=(("layer.py", "return tf.transpose(hidden.stack(), perm=(1, 0, 2))", "return hidden.stack()"),),
            fails={"layer.output_shape": "returns (T, B, H)",
                   "layer.carries_state": "returns (T, B, H) (charged with output_shape, as the check says)"}),
+    Handin("python_list_in_decorated_call", _files(layer="trap_tf_function"), ("layer",),
+           patches=(("layer.py", "outputs = tf.TensorArray(tf.float32, size=tf.shape(x)[1])", "outputs = []"),
+                    ("layer.py", "outputs = outputs.write(t, h)", "outputs.append(h)"),
+                    ("layer.py", "return tf.transpose(outputs.stack(), [1, 0, 2])", "return tf.stack(outputs, axis=1)")),
+           fails={name: "a Python list cannot collect tensors from a traced tf.range loop (call is a tf.function)"
+                  for name in ("layer.output_shape", "layer.matches_keras", "layer.initial_states",
+                               "layer.carries_state", "layer.graph_while", "layer.graph_no_unroll",
+                               "layer.one_trace_any_T", "layer.gradients_eager", "layer.gradients_graph",
+                               "layer.trains_in_model")},
+           once="InaccessibleTensorError"),
 )
 
 #: Cases by name.
