@@ -743,7 +743,10 @@ def judge(part: str, inputs: PartInputs, evidence: Evidence, oracle: Any = None)
         if not passed and detail in first_with:  # one cause, stated once: the others point to it
             detail = f"the same failure as {first_with[detail]}, where the grader states it (one cause, charged there)"
         elif not passed:
-            first_with[detail] = name
+            for stated, where in first_with.items():  # a cause stated before, quoted inside this detail
+                if len(stated) > 40 and stated in detail:
+                    detail = detail.replace(stated, f"the failure stated at {where}")
+            first_with.setdefault(detail, name)
         if notes and not verdicts:  # said once, on the part's first check
             detail = f"{detail}. {notes}"
         verdicts[name] = (bool(passed), detail)
@@ -766,11 +769,11 @@ def import_notes(part: str, evidence: Evidence) -> str:
     absent = evidence.values.get("import.absent_modules")
     if isinstance(absent, list) and absent:
         notes.append(f"Note: the code imports {', '.join(map(str, absent[:5]))}, which the grader does not provide; "
-                     "a stand-in took its place, which fails only where it is used")
+                     "a stand-in took its place, which fails only where it is used.")
     for short in ("data", "cell", "layer", "model"):
         error = evidence.values.get(f"import.{short}_stand_in")
         if isinstance(error, dict):
             notes.append(f"Note: {PART_FILE.get(part, part)} imports {short}.py, which could not be imported "
                          f"({error_text(error)}); the grader gave this part its stand-in for {short}.py, so the "
-                         f"{part} points do not depend on it")
+                         f"{part} points do not depend on it.")
     return " ".join(notes)
