@@ -94,3 +94,14 @@ def test_static_warning_lists_missing_imports(tmp_path: Path) -> None:
     expected = {("data.py", name) for name in imported if importlib.util.find_spec(name.split(".")[0]) is None}
     assert ("data.py", "tensorflow_datasets") in expected  # the grader must lack it for this test to mean anything
     assert found == expected
+
+
+def test_site_and_release_list_the_provided_packages() -> None:
+    """The grading page and the student release's README name every package the grader provides."""
+    from course.grading.outputs.release import README
+    from course.impl import REPO_ROOT
+
+    page = (REPO_ROOT / "docs" / "grading.md").read_text().lower()
+    for name in absent.PROVIDED:
+        assert f"`{name}`" in README, name
+        assert name in page, name

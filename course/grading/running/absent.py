@@ -21,6 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+#: The third-party packages the grading environment provides (the project's runtime dependencies),
+#: besides Python's standard library; the site and the student release list them.
+PROVIDED: tuple[str, ...] = ("tensorflow", "keras", "numpy", "matplotlib", "rich", "psutil")
+
 #: Modules a submission may import from itself by an absolute name: those must fail as usual.
 SUBMISSION_MODULES: frozenset[str] = frozenset({"data", "cell", "layer", "model", "train"})
 
