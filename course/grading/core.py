@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -42,6 +43,8 @@ from course.grading.running.runner import MEMORY_MB, PartRun, run_part
 STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
 #: Limits on an uploaded ``.zip``.
 ZIP_MAX_FILES, ZIP_MAX_BYTES = 200, 20 * 2**20
+#: A detail that reports an exception (``Type: message (at file:line)``), or points to one stated at another check.
+RAISED = re.compile(r"^(the same failure as |[A-Z][A-Za-z0-9_.]*(Error|Exception|Exit|Interrupt|Warning)\b)")
 #: Order in which parts start: the longest first, so parallel children finish together.
 START_ORDER: tuple[str, ...] = ("training", "layer", "cell", "model", "data")
 
@@ -76,11 +79,16 @@ class CheckResult:
         return not self.passed and self.detail.startswith(NOT_IMPLEMENTED)
 
     @property
+    def raised(self) -> bool:
+        """Whether the failure is an exception in the student's code (or points to one stated elsewhere)."""
+        return not self.passed and not self.not_implemented and bool(RAISED.match(self.detail))
+
+    @property
     def hint(self) -> str:
-        """What the student should read: empty when passed."""
+        """What the student should read: empty when passed; the exception itself when the code raised."""
         if self.passed:
             return ""
-        if self.not_implemented:
+        if self.not_implemented or self.raised:
             return self.detail
         return self.check.hint
 
@@ -95,6 +103,8 @@ class CheckResult:
             return f"Passed: {self.check.proves}{note}. {self.detail}"
         if self.not_implemented:
             return f"{self.detail}\nHint: {self.check.hint}"
+        if self.raised:  # the real cause, not the advice for a wrong value
+            return f"Your code raised an error before this check could judge it: {self.detail}"
         return f"{self.check.hint}\nWhat the grader saw: {self.detail}"
 
 

@@ -740,7 +740,9 @@ def judge(part: str, inputs: PartInputs, evidence: Evidence, oracle: Any = None)
         except Exception as error:  # noqa: BLE001 - malformed child output fails the check, never the grader
             passed, detail = False, f"the grader could not read this part's output ({type(error).__name__}: {error})"
         name = f"{part}.{short}"
-        if not passed and detail in first_with:  # one cause, stated once: the others point to it
+        if not passed and detail.startswith(NOT_IMPLEMENTED):
+            pass  # an unfinished exercise: each check keeps its "not implemented yet" hint
+        elif not passed and detail in first_with:  # one cause, stated once: the others point to it
             detail = f"the same failure as {first_with[detail]}, where the grader states it (one cause, charged there)"
         elif not passed:
             for stated, where in first_with.items():  # a cause stated before, quoted inside this detail
