@@ -513,15 +513,18 @@ def absent_import_warnings(folder: Path) -> list[str]:
         folder: Path, the submission.
 
     Returns:
-        list of str, one per import found (empty when the folder is gone or clean).
+        list of str: one warning naming every such import, or none.
     """
     try:
         findings = static.absent_imports(static.parse(folder))
     except OSError:
         return []
-    return [f"{finding}: the grader runs it with a stand-in that raises ModuleNotFoundError only when used; "
-            "remove the import, or keep to the packages the grader provides (docs/grading.md)"
-            for finding in findings]
+    if not findings:
+        return []
+    where = ", ".join(f"{f.what.split()[1].rstrip(',')} ({f.file}:{f.line})" for f in findings)
+    return [f"imports the grader does not provide: {where}. Each runs with a stand-in that raises "
+            "ModuleNotFoundError only where it is used; remove them, or keep to the packages the grader "
+            "provides (docs/grading.md)"]
 
 
 def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: int = 0, jobs: int = 2,
