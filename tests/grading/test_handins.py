@@ -105,3 +105,18 @@ def test_site_and_release_list_the_provided_packages() -> None:
     for name in absent.PROVIDED:
         assert f"`{name}`" in README, name
         assert name in page, name
+
+
+def test_report_warns_once_about_missing_imports(tmp_path: Path) -> None:
+    """The report's warning names every missing import, with its line, in one line worth no points.
+
+    Args:
+        tmp_path: pytest's temporary folder.
+    """
+    from course.grading.core import absent_import_warnings
+
+    cases.build(cases.BY_NAME["notebook_imports"], tmp_path / "notebook")
+    cases.build(cases.BY_NAME["colah_h_x_order"], tmp_path / "clean")
+    warnings = absent_import_warnings(tmp_path / "notebook")
+    assert len(warnings) == 1 and "tensorflow_datasets (data.py:12)" in warnings[0], warnings
+    assert absent_import_warnings(tmp_path / "clean") == []
