@@ -158,6 +158,11 @@ def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleTy
     from course.grading.checking.probes import describe
 
     name = package.__name__
+    own = {"data": "data", "cell": "cell", "layer": "layer", "model": "model", "training": "train"}[part]
+    for short in ("data", "model", "train"):  # siblings a part file may import: loaded on first use, and a
+        lazy = _lazy_student(package, short, rec) if short != own else None  # broken one becomes a stand-in
+        if lazy is not None:
+            _inject(package, short, lazy)
     cell_stand_in = contract.module(f"{name}.cell", LSTMCell=contract.ContractCell)
     layer_stand_in = contract.module(f"{name}.layer", LSTM=contract.ContractLSTM, LSTMCell=contract.ContractCell)
     if part in ("data", "cell"):
@@ -190,9 +195,6 @@ def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleTy
     _inject(package, "data", data_stand_in)
     _inject(package, "cell", cell_stand_in)
     _inject(package, "layer", layer_stand_in)
-    model = _lazy_student(package, "model", rec)
-    if model is not None:  # train.py may import the model it is handed; a broken model.py must not cost it
-        _inject(package, "model", model)
     return importlib.import_module(f"{name}.train"), {}
 
 
