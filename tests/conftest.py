@@ -35,6 +35,7 @@ FILE_GROUPS = {
     "tests/site/test_site_leaks.py": "tests/site (built_site)",
     "tests/grading/test_mutants.py": "tests/grading (verdicts)",
     "tests/grading/test_outside.py": "tests/grading (verdicts)",
+    "tests/grading/test_handins.py": "tests/grading (verdicts)",
 }
 
 #: Roughly how long each part of the suite takes, in seconds, from ``--durations`` on the 2-core

@@ -74,9 +74,11 @@ def render(report: object, console: object, parts: tuple[str, ...] | None = None
         else:
             verdict = "[red]FAIL[/]"
             hint = _with_chapter(result.hint, report.submission) if result.not_implemented else \
-                f"{result.hint} [dim]({result.detail})[/]"
+                result.hint if result.raised else f"{result.hint} [dim]({result.detail})[/]"
         table.add_row(result.name, points, verdict, hint)
     console.print(table)
+    for warning in report.warnings:
+        console.print(f"  [yellow]Warning (no points):[/] {warning}")
     for part, (score, maximum) in report.part_scores().items():
         if parts is not None and part in RUN_PARTS and part not in parts:
             continue

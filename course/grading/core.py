@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -42,6 +43,8 @@ from course.grading.running.runner import MEMORY_MB, PartRun, run_part
 STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
 #: Limits on an uploaded ``.zip``.
 ZIP_MAX_FILES, ZIP_MAX_BYTES = 200, 20 * 2**20
+#: A detail that reports an exception (``Type: message (at file:line)``), or points to one stated at another check.
+RAISED = re.compile(r"^(the same failure as |[A-Z][A-Za-z0-9_.]*(Error|Exception|Exit|Interrupt|Warning)\b)")
 #: Order in which parts start: the longest first, so parallel children finish together.
 START_ORDER: tuple[str, ...] = ("training", "layer", "cell", "model", "data")
 
@@ -76,11 +79,16 @@ class CheckResult:
         return not self.passed and self.detail.startswith(NOT_IMPLEMENTED)
 
     @property
+    def raised(self) -> bool:
+        """Whether the failure is an exception in the student's code (or points to one stated elsewhere)."""
+        return not self.passed and not self.not_implemented and bool(RAISED.match(self.detail))
+
+    @property
     def hint(self) -> str:
-        """What the student should read: empty when passed."""
+        """What the student should read: empty when passed; the exception itself when the code raised."""
         if self.passed:
             return ""
-        if self.not_implemented:
+        if self.not_implemented or self.raised:
             return self.detail
         return self.check.hint
 
@@ -95,6 +103,8 @@ class CheckResult:
             return f"Passed: {self.check.proves}{note}. {self.detail}"
         if self.not_implemented:
             return f"{self.detail}\nHint: {self.check.hint}"
+        if self.raised:  # the real cause, not the advice for a wrong value
+            return f"Your code raised an error before this check could judge it: {self.detail}"
         return f"{self.check.hint}\nWhat the grader saw: {self.detail}"
 
 
@@ -110,6 +120,7 @@ class GradeReport:
         reason: str, why the status is not ``ok``.
         seed: int, the seed the inputs were drawn from.
         seconds: float, wall-clock time of the grading.
+        warnings: list of str, notes worth no points (e.g. imports of modules the grader lacks).
     """
 
     submission: str
@@ -119,6 +130,7 @@ class GradeReport:
     reason: str = ""
     seed: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -168,6 +180,7 @@ class GradeReport:
         """
         lines = [f"Status: {self.status}" + (f" ({self.reason})" if self.reason else ""),
                  f"Inputs drawn from seed {self.seed}; graded in {self.seconds:.1f} s."]
+        lines += [f"Warning (no points): {warning}" for warning in self.warnings]
         for part, run in self.runs.items():
             if run.status != "ok":
                 lines.append(f"Part {part}: {run.status}: {run.reason}")
@@ -478,6 +491,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         records = [r for run in runs.values() for e in run.evidence if e is not None for r in e.guard]
         complete = len(selected) == len(RUN_PARTS) and all(r.status == "ok" for r in runs.values())
         verdicts.update(_static_verdicts(folder, records, complete))
+        warnings = absent_import_warnings(folder)
         if status == "invalid":
             verdicts = {check.name: (False, f"invalid submission: {reason}") for check in CHECKS}
 
@@ -489,7 +503,28 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
                 reason = "; ".join(f"{part}: {runs[part].reason}" for part in bad)
                 break
     return GradeReport(submission=str(path), results=_results(verdicts), runs=runs, status=status, reason=reason,
-                       seed=seed, seconds=time.monotonic() - start)
+                       seed=seed, seconds=time.monotonic() - start, warnings=warnings)
+
+
+def absent_import_warnings(folder: Path) -> list[str]:
+    """Warn about imports of modules the grader does not provide (they cost nothing until used).
+
+    Args:
+        folder: Path, the submission.
+
+    Returns:
+        list of str: one warning naming every such import, or none.
+    """
+    try:
+        findings = static.absent_imports(static.parse(folder))
+    except OSError:
+        return []
+    if not findings:
+        return []
+    where = ", ".join(f"{f.what.split()[1].rstrip(',')} ({f.file}:{f.line})" for f in findings)
+    return [f"imports the grader does not provide: {where}. Each runs with a stand-in that raises "
+            "ModuleNotFoundError only where it is used; remove them, or keep to the packages the grader "
+            "provides (docs/grading.md)"]
 
 
 def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: int = 0, jobs: int = 2,

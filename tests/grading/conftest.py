@@ -10,6 +10,7 @@ from course.grading.checking.checks import BY_NAME, PART_FILE, RUN_PARTS
 from course.grading.core import grade_shared
 from course.impl import REPO_ROOT
 from tests.grading.outside import corpus
+from tests.grading.outside.handins import cases as handins
 from tests.grading.patches import MUTANTS, VARIANTS, Mutant, Variant, build
 from tests.seed import GRADING_SEED
 
@@ -69,6 +70,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, tupl
         folders.append(corpus.build_mutant(mutant, root / "outside-mutants" / mutant.name))
         part = BY_NAME[mutant.caught_by].part
         parts.append(RUN_PARTS if mutant.all_parts else ((part,) if part in RUN_PARTS else ()))
+    for handin in handins.HANDINS:  # issue 22's real-style hand-ins, on the parts each needs
+        names.append(f"handin:{handin.name}")
+        folders.append(handins.build(handin, root / "handins" / handin.name))
+        parts.append(handin.parts)
     results = grade_shared(folders, parts, seed=GRADING_SEED, jobs=2)
     return dict(zip(names, results))
 

@@ -167,8 +167,6 @@ MUTANTS: tuple[Mutant, ...] = (
            "cell.matches_keras"),
     Mutant("no_tanh_on_output", _one("cell.py", "output_gate * tf.tanh(new_cell_state)", "output_gate * new_cell_state"),
            "cell.matches_keras"),
-    Mutant("hidden_first_concat", _one("cell.py", "tf.concat([x, hidden_state], axis=-1)",
-                                       "tf.concat([hidden_state, x], axis=-1)"), "cell.matches_keras"),
     Mutant("units_under_another_name", (
         Patch("cell.py", "        self.units = units\n", "        self.hidden_size = units\n"),
         Patch("cell.py", "input_shape[-1] + self.units)", "input_shape[-1] + self.hidden_size)"),
@@ -301,6 +299,9 @@ VARIANTS: tuple[Variant, ...] = (
         Patch("data.py", "dtype=np.int32)  # (1,)", "dtype=np.int64)  # (1,)"),
         Patch("data.py", "tf.TensorSpec(shape=(1,), dtype=tf.int32)", "tf.TensorSpec(shape=(1,), dtype=tf.int64)"),
     )),
+    # Gates on [h, x] (colah's order) are an equivalent parametrization, not a fault (issue 22).
+    Variant("hidden_first_concat", _one("cell.py", "tf.concat([x, hidden_state], axis=-1)",
+                                        "tf.concat([hidden_state, x], axis=-1)")),
     Variant("four_dense_calls", _one("cell.py", """        z = tf.nn.bias_add(tf.matmul(xh, kernel), bias)  # (B, 4H)
         z_i, z_f, z_g, z_o = tf.split(z, 4, axis=-1)  # 4 x (B, H)""", """        del kernel, bias  # this variant calls each gate layer instead
         z_i, z_f = self.input_gate(xh), self.forget_gate(xh)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +166,50 @@ def forbidden_uses(trees: dict[str, ast.Module | None]) -> list[Finding]:
                 elif text.split(".")[0] in FORBIDDEN_MODULES and "." in text and " " not in text:
                     findings.append(Finding(file, line, f"names {text!r} in a string"))
     return sorted(set(findings), key=lambda f: (f.file, f.line, f.what))
+
+
+def absent_imports(trees: dict[str, ast.Module | None]) -> list[Finding]:
+    """Find absolute imports of modules the grading environment does not have.
+
+    Inside a grading child such a module is a stand-in that fails only when used
+    (:mod:`course.grading.running.absent`), so an unused import costs nothing; a report
+    lists them as a warning worth no points, because a used one fails the checks that
+    reach it, with a message naming the module.
+
+    Args:
+        trees: dict of file name to AST (from :func:`parse`).
+
+    Returns:
+        list of Finding, one per imported missing module.
+    """
+    import importlib.util
+
+    findings: list[Finding] = []
+    for file, tree in trees.items():
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                root = name.split(".")[0]
+                if root in _SUBMISSION_MODULES or root in sys.stdlib_module_names:
+                    continue
+                try:
+                    present = importlib.util.find_spec(root) is not None
+                except (ImportError, ValueError):
+                    present = False
+                if not present:
+                    findings.append(Finding(file, node.lineno, f"imports {name}, which the grader does not provide"))
+    return sorted(set(findings), key=lambda f: (f.file, f.line, f.what))
+
+
+#: The submission's own modules, which a file may import by an absolute name.
+_SUBMISSION_MODULES = frozenset({"data", "cell", "layer", "model", "train"})
 
 
 def _public_functions(tree: ast.Module) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]]:

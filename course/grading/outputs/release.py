@@ -45,6 +45,7 @@ from course.audience.students import (
     closing_line,
     students_page,
 )
+from course.grading.running.absent import PROVIDED
 from course.impl import REPO_ROOT
 
 #: Copied from the repository, when present.
@@ -106,12 +107,20 @@ pytest                       # the graders on exercises/ (pytest --impl PATH for
 - Run the chapters' experiments and redraw the figures on your own LSTM:
   `lstm-course experiment forget-bias --quick`, `lstm-course figures --quick`.
 
+## What the grader provides
+
+The grader runs your files with Python's standard library and these packages only:
+{provided}. Import nothing else in `exercises/`: an unused import of another package
+(`tqdm`, `scipy`, `pandas`, `tensorflow_datasets`, ...) costs nothing, because the grader
+puts a stand-in in its place and lists it as a warning worth no points, but a used one fails
+every check that reaches it, with `ModuleNotFoundError` naming it.
+
 ## Submit
 
 Push to your GitHub Classroom repository (its workflow runs the checks and shows your
 points), or upload the files of `exercises/` to Gradescope, as your instructor says.
 The instructor's grading runs the same checks on a clean machine.
-"""
+""".replace("{provided}", ", ".join(f"`{name}`" for name in PROVIDED))
 
 
 MAKEFILE = """# Two commands: `make serve` (the course site) and `make test` (the graders on exercises/).

@@ -94,29 +94,50 @@ def _forget(package: types.ModuleType, short: str) -> None:
         delattr(package, short)
 
 
-def _lazy_student(package: types.ModuleType, short: str) -> types.ModuleType | None:
+def _lazy_student(package: types.ModuleType, short: str, rec: Any = None) -> types.ModuleType | None:
     """Return a fallback that imports the student's own module on first use.
+
+    When the student's module cannot be imported, the part that imports it still runs:
+    each name it asks for becomes the grader's stand-in, which fails only when used, and
+    the failure is recorded as ``import.<short>_stand_in``.
 
     Args:
         package: the submission package.
         short: str, e.g. ``"data"``.
+        rec: the Recorder, or None.
 
     Returns:
         An object whose attributes come from the student's module, loaded lazily.
     """
+    from course.grading.running.absent import AbsentThing
+
     path = Path(package.__path__[0]) / f"{short}.py"
 
     class _Lazy(types.ModuleType):
         """Load the student's module when an attribute is first asked for."""
 
         def __getattr__(self, attribute: str) -> Any:
+            if attribute.startswith("__"):
+                raise AttributeError(attribute)
             name = f"{package.__name__}._student_{short}"
             if name not in sys.modules:
                 spec = importlib.util.spec_from_file_location(name, path)
                 module = importlib.util.module_from_spec(spec)
                 module.__package__ = package.__name__
                 sys.modules[name] = module
-                spec.loader.exec_module(module)
+                try:
+                    spec.loader.exec_module(module)
+                except Exception as error:  # noqa: BLE001 - a broken sibling must not cost this part
+                    from course.grading.checking.probes import describe
+
+                    sys.modules[name] = types.ModuleType(name)
+                    sys.modules[name].__broken__ = describe(error)
+                    if rec is not None:
+                        rec.put(f"import.{short}_stand_in", sys.modules[name].__broken__)
+            broken = getattr(sys.modules[name], "__broken__", None)
+            if broken is not None:
+                return AbsentThing(f"{short}.{attribute}", f"{short}.py could not be imported "
+                                   f"({broken['type']}: {broken['message']}), so the grader stood in for it")
             return getattr(sys.modules[name], attribute)
 
     return _Lazy(f"lazy {short}") if path.exists() else None
@@ -137,6 +158,11 @@ def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleTy
     from course.grading.checking.probes import describe
 
     name = package.__name__
+    own = {"data": "data", "cell": "cell", "layer": "layer", "model": "model", "training": "train"}[part]
+    for short in ("data", "model", "train"):  # siblings a part file may import: loaded on first use, and a
+        lazy = _lazy_student(package, short, rec) if short != own else None  # broken one becomes a stand-in
+        if lazy is not None:
+            _inject(package, short, lazy)
     cell_stand_in = contract.module(f"{name}.cell", LSTMCell=contract.ContractCell)
     layer_stand_in = contract.module(f"{name}.layer", LSTM=contract.ContractLSTM, LSTMCell=contract.ContractCell)
     if part in ("data", "cell"):
@@ -164,7 +190,7 @@ def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleTy
     # training: the grader's cell and layer, a pass-through prepare (the probe hands train its
     # data already batched, or as pairs on the retry); anything else the student's own, lazily
     data_stand_in = contract.module(
-        f"{name}.data", _lazy_student(package, "data"), SEQ_LEN=25, NUM_SAMPLES=80_000, prepare=contract.pass_through
+        f"{name}.data", _lazy_student(package, "data", rec), SEQ_LEN=25, NUM_SAMPLES=80_000, prepare=contract.pass_through
     )
     _inject(package, "data", data_stand_in)
     _inject(package, "cell", cell_stand_in)
@@ -207,6 +233,7 @@ def main(argv: list[str]) -> int:
     sys.dont_write_bytecode = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+    from course.grading.running import absent
     from course.grading.running.guard import RuntimeGuard, block_reference
 
     # Defence in depth: the sandbox does not show the repository at all; without it
@@ -227,6 +254,7 @@ def main(argv: list[str]) -> int:
     guard = RuntimeGuard(folders)
     guard.install()
     contract.use_originals(guard.originals)
+    absent_modules = absent.install(folders)  # after the grader's own imports: only submissions get stand-ins
 
     for index, submission in enumerate(request["submissions"]):
         start = time.monotonic()
@@ -246,6 +274,9 @@ def main(argv: list[str]) -> int:
                 runner.run(module, rec, config, arrays, **extras)
             except BaseException as error:  # noqa: BLE001 - recorded, the parent decides
                 rec.errors["run"] = describe(error)
+        stood_in = absent.reset(absent_modules)
+        if stood_in:
+            rec.put("import.absent_modules", stood_in)
         record = {"values": rec.values, "errors": rec.errors, "guard": list(guard.records),
                   "seconds": time.monotonic() - start}
         _write(workdir, index, record, rec.arrays)

@@ -57,15 +57,35 @@ def describe(error: BaseException) -> dict[str, Any]:
         frame of the traceback in student code, as ``file:line``.
     """
     where = ""
-    for frame in traceback.extract_tb(error.__traceback__):
-        if "course/grading" not in frame.filename.replace("\\", "/"):
-            where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+    frames = traceback.extract_tb(error.__traceback__)
+    for frame in frames:
+        filename = frame.filename.replace("\\", "/")
+        if "course/grading" not in filename and not _library(filename):
+            where = f"{filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+    # An unfinished exercise raises NotImplementedError itself (``raise`` on its last line);
+    # TensorFlow's own (NumPy on a symbolic tensor, say) is a real error in finished code. Keras
+    # filters its and TensorFlow's frames out of tracebacks, so the raising line is the witness.
+    raised_by_library = bool(frames) and (_library(frames[-1].filename.replace("\\", "/"))
+                                          or "raise" not in (frames[-1].line or "raise"))
     return {
         "type": type(error).__name__,
         "message": clean_message(str(error))[:MAX_MESSAGE],
-        "not_implemented": isinstance(error, NotImplementedError),
+        "not_implemented": isinstance(error, NotImplementedError) and not raised_by_library,
         "where": where,
     }
+
+
+def _library(filename: str) -> bool:
+    """Tell whether a traceback frame is in an installed library (TensorFlow, Keras, NumPy) or Python itself.
+
+    Args:
+        filename: str, the frame's file, with forward slashes.
+
+    Returns:
+        bool.
+    """
+    return "/site-packages/" in filename or "/dist-packages/" in filename or filename.startswith("<frozen") \
+        or "/lib/python3" in filename
 
 
 def jsonable(value: Any) -> Any:

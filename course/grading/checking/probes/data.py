@@ -121,7 +121,19 @@ def run(data: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays: d
 
     seq_len, num_samples = config["dataset"]
     with rec.probe("dataset"):
-        dataset = data.make_dataset(seq_len=seq_len, num_samples=num_samples)
+        calls: list[dict[str, Any]] = []
+        original = tf.data.Dataset.from_generator
+
+        def recording(*args: Any, **kwargs: Any) -> tf.data.Dataset:
+            calls.append({"positional": len(args), "keywords": sorted(kwargs)})
+            return original(*args, **kwargs)
+
+        tf.data.Dataset.from_generator = staticmethod(recording)  # how make_dataset wraps its generator
+        try:
+            dataset = data.make_dataset(seq_len=seq_len, num_samples=num_samples)
+        finally:
+            tf.data.Dataset.from_generator = staticmethod(original)
+        rec.put("dataset.from_generator_calls", calls)
         spec = dataset.element_spec
         rec.put("dataset.spec", [[s.shape.as_list() if s.shape.rank is not None else None, s.dtype.name]
                                  for s in tf.nest.flatten(spec)])

@@ -159,6 +159,26 @@ class LayerHarness(keras.Model):
         return self.head(self.layer(x))
 
 
+def weighted_sum(out: Any, weights: tf.Tensor) -> tf.Tensor:
+    """The gradient probes' loss, on whatever layout the layer returned.
+
+    The gradient checks judge gradients: a time-major ``(T, B, H)`` output, or only the
+    last step ``(B, H)``, is charged at ``layer.output_shape`` and must not break the loss.
+
+    Args:
+        out: the layer's (or harness's) output.
+        weights: tf.Tensor ``(B, T, H)``, the loss's weights in the contract's layout.
+
+    Returns:
+        tf.Tensor, a scalar.
+    """
+    out = tf.convert_to_tensor(out)
+    for candidate in (weights, tf.transpose(weights, [1, 0, 2]), weights[:, -1]):
+        if out.shape == candidate.shape:
+            return tf.reduce_sum(out * candidate)
+    return tf.reduce_sum(out)  # any other shape: still a loss that reaches every weight the output uses
+
+
 def _variable_names(variables: list[Any]) -> list[str]:
     """Names of variables for the report.
 
@@ -201,7 +221,7 @@ def _in_model(module: types.ModuleType, rec: Recorder, make_cell: Any, x: tf.Ten
         @tf.function
         def step(inputs: tf.Tensor) -> list[tf.Tensor]:
             with tf.GradientTape() as tape:
-                loss = tf.reduce_sum(model(inputs) * r)  # the model is built here, inside the train step
+                loss = weighted_sum(model(inputs), r)  # the model is built here, inside the train step
             found = tape.gradient(loss, model.trainable_variables)
             return [tf.constant(-1.0) if g is None else tf.norm(g) for g in found]
 
@@ -211,7 +231,7 @@ def _in_model(module: types.ModuleType, rec: Recorder, make_cell: Any, x: tf.Ten
         model, cell = fresh()
         model(x)  # one eager call outside any tape
         with tf.GradientTape() as tape:
-            loss = tf.reduce_sum(model(x) * r)
+            loss = weighted_sum(model(x), r)
         record("eager_tape", model, cell, gradient_norms(tape.gradient(loss, model.trainable_variables)))
 
     with rec.probe("in_model.fit"):
@@ -339,7 +359,7 @@ def _bare(module: types.ModuleType, rec: Recorder, features: int, make_cell: Cel
         lstm = module.LSTM(cell)
         lstm(x)  # a first call outside any tape (NOTES trap 2b)
         with tf.GradientTape() as tape:
-            loss = tf.reduce_sum(lstm(x) * weights)
+            loss = weighted_sum(lstm(x), weights)
         variables = cell.trainable_variables
         rec.put("gradients_eager.count", len(variables))
         rec.put("gradients_eager.tracked", _tracked(lstm, cell))
@@ -352,7 +372,7 @@ def _bare(module: types.ModuleType, rec: Recorder, features: int, make_cell: Cel
         @tf.function
         def grads(inputs: tf.Tensor) -> list[tf.Tensor]:
             with tf.GradientTape() as tape:
-                loss = tf.reduce_sum(lstm(inputs) * weights)  # built lazily, inside (NOTES trap 2a)
+                loss = weighted_sum(lstm(inputs), weights)  # built lazily, inside (NOTES trap 2a)
             found = tape.gradient(loss, cell.trainable_variables)
             return [tf.constant(-1.0) if g is None else tf.norm(g) for g in found]
 
