@@ -38,6 +38,7 @@ from course.grading.outputs import gradebook
 from course.grading.running import confine, landlock, sandbox
 from course.impl import REPO_ROOT
 from test_hostile import EVIL_PTH, SITE_FILES, _failed_checks
+from test_sandbox import _world_readable
 
 LAUNCHER = Path(__file__).with_name("docker_like.py")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
@@ -59,18 +60,6 @@ def _system_python_fits() -> bool:
     done = subprocess.run([SYSTEM_PYTHON, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
                           text=True)
     return done.stdout.strip() == str(sys.version_info[:2])
-
-
-def _world_readable(path: Path) -> bool:
-    """Whether every folder down to ``path`` lets others in.
-
-    Args:
-        path: Path.
-
-    Returns:
-        bool.
-    """
-    return all(os.stat(p).st_mode & 0o005 == 0o005 for p in (path, *path.parents))
 
 
 pytestmark = pytest.mark.skipif(
