@@ -67,8 +67,7 @@ def run(config: Config, *, quick: bool, log: Callable[[str], None] = print,
     Returns:
         dict with ``machine``, ``config`` and one entry per section.
     """
-    # A plain --quick leaves grading out (CI runs it once, as ``--quick --only grading``, in its own test);
-    # no default run includes the training-budget study (``--only training_budget``).
+    # A plain --quick leaves grading out (CI runs it once, as ``--quick --only grading``, in its own test).
     only = f" --only {' '.join(sections)}" if sections else ""
     sections = sections or ["train_step", "growth", "pipelines", "time_to_accuracy", *([] if quick else ["grading"])]
     results: dict[str, object] = {
@@ -121,13 +120,5 @@ def run(config: Config, *, quick: bool, log: Callable[[str], None] = print,
         results["grading"] = grading.measure(grading.GradingConfig.quick() if quick else grading.GradingConfig(),
                                              log=log)
         timings["grading"] = time.perf_counter() - start
-    if "training_budget" in sections:  # a study, never in the default sections: --only training_budget
-        from course.bench import training_budget
-
-        log("training budget: the training part's verdicts under smaller budgets, against today's")
-        start = time.perf_counter()
-        study = training_budget.BudgetConfig.quick() if quick else training_budget.BudgetConfig()
-        results["training_budget"] = training_budget.measure(study, log=log)
-        timings["training_budget"] = time.perf_counter() - start
     results["section_seconds"] = timings
     return results

@@ -8,12 +8,11 @@ import tempfile
 from pathlib import Path
 
 #: The benchmark's sections, in the order they run.
-SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy", "grading", "training_budget"]
-#: Sections no default run includes (studies run with ``--only``).
-STUDIES = ["training_budget"]
+SECTIONS = ["train_step", "growth", "pipelines", "time_to_accuracy", "grading"]
 #: Sections that, run alone, write their own file next to results.json, and their own fragment
-#: (``write_fragment`` of the bench module named after the section).
-OWN_FILES = {"grading": "grading.json", "training_budget": "training_budget.json"}
+#: (``write_fragment`` of the bench module named after the section). One-off studies, such as the
+#: training budget's, live outside the package: ``studies/`` (``python -m studies.training_budget``).
+OWN_FILES = {"grading": "grading.json"}
 
 
 def _write_own_fragment(section: str, results: dict, folder: Path) -> Path:
@@ -87,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         console.print("\n".join(f"wrote {p}" for p in written))
         return 0
 
-    # grading or training_budget alone: its own file, and no tables, figures or other fragments
+    # grading alone: its own file, and no tables, figures or other fragments
     alone = args.only[0] if args.only and len(args.only) == 1 and args.only[0] in OWN_FILES else None
     if args.json:
         out_json = args.json
@@ -98,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         out_json = RESULTS_JSON
     committed = out_json.resolve() == RESULTS_JSON.resolve()
-    if committed and args.only and set(args.only) != set(SECTIONS) - set(STUDIES):
+    if committed and args.only and set(args.only) != set(SECTIONS):
         # The committed file holds every section from one run on one machine; the pages name
         # that machine under every table. A partial run would drop the other sections.
         console.print(f"[red]--only measures part of the benchmark: write it elsewhere with --json PATH;"

@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for the grader's inputs (default: random)")
     parser.add_argument("--parts", help="comma-separated run parts to grade (default: all; rules and answers "
                                         "are always judged), e.g. cell,layer after fixing those files")
+    parser.add_argument("--part-timeout", type=float, help="wall-clock seconds per part (default: each part's own)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each part's raw outputs, verdicts and a rerun.sh that reruns it, in DIR")
     parser.set_defaults(func=run)
 
 
@@ -128,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from rich.console import Console
 
+    from course.grading.checking.checks import RUN_PARTS
     from course.grading.core import default_jobs, grade_submission
 
     console = Console(no_color="NO_COLOR" in os.environ or None, highlight=False)
@@ -142,8 +146,12 @@ def run(args: argparse.Namespace) -> int:
     warn_without_sandbox(console)
     scope = f"parts {', '.join(parts)}" if parts else "every part, each in its own sandboxed process"
     console.print(f"Grading {path} ({scope})...")
-    report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed, parts=parts)
+    timeouts = None if args.part_timeout is None else dict.fromkeys(parts or RUN_PARTS, args.part_timeout)
+    report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed, parts=parts,
+                              timeouts=timeouts, keep=args.keep)
     render(report, console, parts)
+    if args.keep is not None:
+        console.print(f"Kept each part's raw outputs and its rerun.sh in {args.keep}/")
     return 0
 
 

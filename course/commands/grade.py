@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--memory-mb", type=int, default=6144,
                         help="cap on a submission's summed resident memory, MiB (default: 6144)")
     parser.add_argument("--output-kb", type=int, default=20, help="output kept per submission, KiB (default: 20)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each submission's raw part outputs, verdicts and rerun scripts in DIR/NAME "
+                             "(with --force for submissions already graded)")
     parser.add_argument("--core-option", action="append", default=[], metavar="KEY=VALUE",
                         help="extra keyword argument for the grading core (VALUE read as JSON if it parses)")
     parser.add_argument("--no-sandbox", action="store_true",
@@ -113,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         limits=Limits(wall_seconds=args.timeout, memory_mb=args.memory_mb, output_bytes=args.output_kb * 1024),
         core_options=_core_options(args), force=args.force, core=args.core,
         sandbox="off" if args.no_sandbox else "require",
+        # Per submission, so that the folder does not change the grader's fingerprint.
+        core_options_for={s.name: {"keep": str(args.keep.resolve() / s.name)} for s in submissions} if args.keep else {},
     )
     try:
         isolation = isolation_for(options)

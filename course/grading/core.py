@@ -425,7 +425,7 @@ class _Picked:
 
 def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None = None, seed: int | None = None,
                      timeouts: dict[str, float] | None = None, memory_mb: int = MEMORY_MB,
-                     references: str | None = None) -> GradeReport:
+                     references: str | None = None, keep: str | Path | None = None) -> GradeReport:
     """Grade one submission.
 
     Args:
@@ -439,6 +439,8 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         references: str or None, Keras' references for ``seed`` in an ``.npz`` written by the
             trusted batch parent (:mod:`course.grading.batch`), so that this process need not
             import TensorFlow; None: computed here.
+        keep: str or Path or None, a folder for each part's raw outputs, verdicts and rerun script
+            (:mod:`course.grading.running.keep`); None: nothing is kept.
 
     Returns:
         GradeReport.
@@ -446,6 +448,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
     start = time.monotonic()
     seed = secrets.randbits(31) if seed is None else seed
     timeouts = timeouts or {}
+    keep = None if keep is None else Path(keep).resolve()
     with tempfile.TemporaryDirectory(prefix="lstm-submission-") as scratch:
         status, reason = "ok", ""
         try:
@@ -466,17 +469,19 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
             p for p in START_ORDER if p in (RUN_PARTS if parts is None else parts)]
         inputs = {part: make_inputs(part, seed) for part in selected}
         runs: dict[str, PartRun] = {}
+        zygote_path = bool(selected) and _use_zygote(selected)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            if selected and _use_zygote(selected):  # one sandbox, TensorFlow imported once, a forked child per task
+            if zygote_path:  # one sandbox, TensorFlow imported once, a forked child per task
                 # A forked child costs little, so a part may run as several side by side when cores would idle.
                 planned = tasks.plan(selected, max(1, jobs))
                 whole = pool.submit(zygote.run_parts, planned, folder, inputs, timeouts=timeouts,
-                                    memory_mb=memory_mb, jobs=max(1, jobs))
+                                    memory_mb=memory_mb, jobs=max(1, jobs), keep=keep)
                 futures = {task: _Picked(whole, task.name) for task in planned}
             else:  # a Python that imports TensorFlow per part: a split would cost an import more than it saves
                 planned = [tasks.Task(part) for part in selected]
                 futures = {task: pool.submit(run_part, task.part, [folder], inputs[task.part],
-                                             timeout=timeouts.get(task.part), memory_mb=memory_mb)
+                                             timeout=timeouts.get(task.part), memory_mb=memory_mb,
+                                             keep=None if keep is None else keep / task.part)
                            for task in planned}
             with quiet_stderr():  # TensorFlow's start-up chatter is not for the student
                 oracles = _oracles(inputs, seed, references)
@@ -494,6 +499,12 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         warnings = absent_import_warnings(folder)
         if status == "invalid":
             verdicts = {check.name: (False, f"invalid submission: {reason}") for check in CHECKS}
+        elif keep is not None:  # every child has ended: held-out labels may leave the parent now
+            from course.grading.running.keep import write_kept
+
+            write_kept(keep, folder, runs=runs, results=_results(verdicts), inputs=inputs, seed=seed,
+                       children={p: sum(t.part == p for t in planned) for p in selected}, zygote=zygote_path,
+                       timeouts=timeouts)
 
     if status == "ok":
         for worst in ("timeout", "crashed"):

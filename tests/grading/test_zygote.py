@@ -9,6 +9,7 @@ as root in the sandbox, each part its own unprivileged uid.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -29,13 +30,31 @@ TIMEOUTS = {"data": 120.0, "cell": 120.0, "layer": 8.0, "model": 120.0}
 pytestmark = pytest.mark.skipif(not (REPO_ROOT / "solutions").is_dir(), reason="needs the reference solution")
 
 
+#: Appended to data.py: every label flipped, so the data part runs to its end ("ok") and loses checks.
+FLIPPED_LABELS = '''
+_exact_task = integration_task
+
+
+def integration_task(seq_len: int, num_samples: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The task with every label flipped.
+
+    Args:
+        seq_len: int, steps per sequence.
+        num_samples: int, pairs yielded.
+    """
+    for noise, target in _exact_task(seq_len, num_samples):
+        yield noise, 1 - target
+'''
+
+
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference with a data.py that prints its uid, a cell.py that exits, a layer.py that hangs."""
+    """The reference with a data.py that prints its uid and flips its labels, a cell.py that exits, a layer.py that hangs."""
     folder = tmp_path_factory.mktemp("zygote") / "mixed"
     shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
     with open(folder / "data.py", "a") as handle:
         handle.write("\nimport os as _os\nprint(f'uid-of-data={_os.getuid()} gid={_os.getgid()}', flush=True)\n")
+        handle.write(FLIPPED_LABELS)
     with open(folder / "cell.py", "a") as handle:
         handle.write("\nimport os as _os\nif '_cell_' in __name__:  # the cell part's import, not the layer part's\n"
                      "    print(f'uid-of-cell={_os.getuid()}', flush=True)\n    _os._exit(3)\n")
@@ -44,17 +63,23 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _grade(folder: Path, mode: str, monkeypatch: pytest.MonkeyPatch):
-    """Grade ``folder``'s first four parts with the zygote ``on`` or ``off``, seed 11."""
+def _grade(folder: Path, mode: str, monkeypatch: pytest.MonkeyPatch, keep: Path):
+    """Grade ``folder``'s first four parts with the zygote ``on`` or ``off``, seed 11, keeping them in ``keep``."""
     monkeypatch.setenv(zygote.ZYGOTE_ENV, mode)
-    return grade_submission(folder, jobs=2, seed=11, parts=PARTS, timeouts=TIMEOUTS)
+    return grade_submission(folder, jobs=2, seed=11, parts=PARTS, timeouts=TIMEOUTS, keep=keep)
 
 
 @pytest.fixture(scope="module")
-def both(mixed: Path) -> dict:
+def kept(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the two gradings keep their parts' raw outputs (``on/`` and ``off/``)."""
+    return tmp_path_factory.mktemp("kept")
+
+
+@pytest.fixture(scope="module")
+def both(mixed: Path, kept: Path) -> dict:
     """The mixed submission graded through both paths."""
     with pytest.MonkeyPatch.context() as patch:
-        return {mode: _grade(mixed, mode, patch) for mode in ("on", "off")}
+        return {mode: _grade(mixed, mode, patch, kept / mode) for mode in ("on", "off")}
 
 
 def test_each_part_ends_on_its_own(both: dict) -> None:
@@ -72,6 +97,35 @@ def test_same_verdicts_as_the_per_part_path(both: dict) -> None:
     off = {r.name: r.passed for r in both["off"].results}
     assert on == off
     assert {p: r.status for p, r in both["on"].runs.items()} == {p: r.status for p, r in both["off"].runs.items()}
+
+
+def test_kept_parts_hold_raw_outputs_and_a_rerun_on_the_same_path(both: dict, kept: Path) -> None:
+    """``keep`` leaves each part's raw outputs, its verdicts as judged, and a rerun.sh forcing the path it took."""
+    for mode in ("on", "off"):
+        assert (kept / mode / "submission" / "cell.py").read_text() == Path(both[mode].submission, "cell.py").read_text()
+        for part in PARTS:
+            folder = kept / mode / part
+            assert {"request.json", "inputs.npz", "output.txt", "verdicts.json", "rerun.sh"} <= {p.name for p in folder.iterdir()}
+            verdicts = json.loads((folder / "verdicts.json").read_text())
+            assert verdicts["status"] == both[mode].runs[part].status and verdicts["seed"] == 11
+            assert {n: c["passed"] for n, c in verdicts["checks"].items()} == {
+                r.name: r.passed for r in both[mode].results if r.check.part == part}
+            script = (folder / "rerun.sh").read_text()
+            assert f"{zygote.ZYGOTE_ENV}={mode} " in script and f"--parts {part} --seed 11 --jobs 1 " in script
+    assert "uid-of-data=" in (kept / "on" / "data" / "output.txt").read_text()  # the whole log, not the report's cut
+
+
+def test_a_kept_failure_reruns_to_the_same_verdicts(both: dict, kept: Path, tmp_path: Path) -> None:
+    """The data part's rerun.sh (zygote path) loses the same checks again: a 0 a teaching assistant can reproduce."""
+    original = json.loads((kept / "on" / "data" / "verdicts.json").read_text())
+    assert original["status"] == "ok" and not original["checks"]["data.labels_threshold_0"]["passed"]
+    done = subprocess.run(["sh", str(kept / "on" / "data" / "rerun.sh"), "--keep", str(tmp_path / "again")],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    again = json.loads((tmp_path / "again" / "data" / "verdicts.json").read_text())
+    assert (again["status"], again["runner"], again["seed"]) == ("ok", "zygote", 11)
+    assert {n: c["passed"] for n, c in again["checks"].items()} == {n: c["passed"] for n, c in original["checks"].items()}
+    assert not (tmp_path / "again" / "cell").exists()  # that part alone
 
 
 def test_each_part_has_its_own_uid_as_root(both: dict) -> None:

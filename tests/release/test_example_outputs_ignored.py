@@ -13,7 +13,7 @@ from course.impl import REPO_ROOT
 
 #: An example command's output option and its value (a file or a folder ending in ``/``).
 #: A bare flag (``grade --json --jobs 2``) is no output: a value never starts with ``-``.
-OUTPUT_OPTION = re.compile(r"lstm-course [a-z]+[^`#\n]*?--(?:plot|out|reports|json)[ =]([^\s`-][^\s`]*)")
+OUTPUT_OPTION = re.compile(r"lstm-course [a-z]+[^`#\n]*?--(?:plot|out|reports|json|keep)[ =]([^\s`-][^\s`]*)")
 
 
 def example_outputs() -> set[str]:

@@ -195,7 +195,7 @@ def child_environment(box: jail.Sandbox, workdir: Path) -> dict[str, str]:
 
 
 def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout: float | None = None,
-             memory_mb: int = MEMORY_MB) -> PartRun:
+             memory_mb: int = MEMORY_MB, keep: Path | None = None) -> PartRun:
     """Run one part's probes on one or more submissions in one child process.
 
     Args:
@@ -204,6 +204,8 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
         inputs: the part's inputs (only ``config`` and ``arrays`` reach the child).
         timeout: float, wall-clock limit in seconds (default :data:`TIMEOUTS`).
         memory_mb: int, the child's address-space cap.
+        keep: Path or None, where to copy the child's raw outputs before its folder is deleted
+            (:func:`course.grading.running.keep.save_raw`).
 
     Returns:
         PartRun.
@@ -250,4 +252,8 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
         return PartRun(part=part, status=status, seconds=time.monotonic() - start, reason=reason,
                        output=_truncate(_clean(output)), evidence=evidence, isolation=box.level)
     finally:
+        if keep is not None:
+            from course.grading.running.keep import save_raw
+
+            save_raw(workdir, keep)
         shutil.rmtree(workdir, ignore_errors=True)

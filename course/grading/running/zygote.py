@@ -99,7 +99,7 @@ def enabled(level: str, parts: int = 2) -> bool:
 
 
 def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeouts: dict[str, float] | None = None,
-              memory_mb: int | None = None, jobs: int = 2) -> dict[str, Any]:
+              memory_mb: int | None = None, jobs: int = 2, keep: Path | None = None) -> dict[str, Any]:
     """Run every part's probes on one submission in one sandbox, one forked child per task.
 
     Args:
@@ -110,6 +110,8 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
         timeouts: dict of part to wall-clock seconds (default :data:`course.grading.running.runner.TIMEOUTS`).
         memory_mb: int, each child's address-space cap (default :data:`course.grading.running.runner.MEMORY_MB`).
         jobs: int, children at once.
+        keep: Path or None, where to copy each task's raw outputs before the folders are deleted:
+            ``keep/PART`` (a split part: ``keep/PART/GROUP``), the zygote's own log as ``keep/zygote.txt``.
 
     Returns:
         dict of task name to :class:`course.grading.running.runner.PartRun`, the same fields the
@@ -172,6 +174,13 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
                     box.reap(workdir / name)
         return {t.name: _collect(workdir, t, limits[t.name], box.level, killed, backstop, start) for t in tasks}
     finally:
+        if keep is not None:
+            from course.grading.running.keep import copy_regular, save_raw
+
+            copy_regular(workdir / "zygote.txt", keep / "zygote.txt")  # the zygote's own log
+            for task in tasks:
+                save_raw(workdir / task.name, keep / task.part / (task.group or ""),
+                         workdir / "status" / f"{task.name}.json")
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -1,4 +1,4 @@
-"""``lstm-course bench --only training_budget``: the quick run, and the recommendation's logic on synthetic results."""
+"""The training-budget study (``python -m studies.training_budget``): the quick run, and the recommendation's logic on synthetic results."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course.bench import training_budget as tb
 from course.bench.run import FRAGMENTS_DIR, RESULTS_DIR
-from course.cli import main
 from course.grading.checking.inputs import TRAINING_BUDGET, make_inputs
 from course.impl import REPO_ROOT
+from studies import training_budget as tb
 
 CHECKS = ["training.history_keys", "training.updates_weights", "training.reaches_80", "training.loss_last_step",
           "training.val_accuracy_honest"]
@@ -26,7 +25,7 @@ def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("budget-bench") / "results.json"
     committed = RESULTS_DIR / "training_budget.json"
     before = committed.stat().st_mtime if committed.exists() else None
-    assert main(["bench", "--quick", "--threads", "0", "--only", "training_budget", "--json", str(out)]) == 0
+    assert tb.main(["--quick", "--threads", "0", "--json", str(out)]) == 0
     assert (committed.stat().st_mtime if committed.exists() else None) == before, "--quick must not touch the study"
     return out, json.loads(out.read_text())
 
@@ -84,7 +83,7 @@ def test_committed_study_is_full_and_its_fragment_and_recommendation_are_compute
     assert t["quickest"] == tb.quickest(again, margin=t["margin"])
     assert t["recommended"] == tb.recommend(again, t["today"], margin=t["margin"], min_saving=t["min_saving"])
     fragment = (FRAGMENTS_DIR / "training_budget.md").read_text()
-    assert tb.summary_md(results) in fragment, "training_budget.md is stale: run `lstm-course bench --docs-only`"
+    assert tb.summary_md(results) in fragment, "training_budget.md is stale: run `python -m studies.training_budget --docs-only`"
 
 
 def _run(failed: dict[str, list[str]], accuracy: dict[str, float]) -> dict:
@@ -112,7 +111,7 @@ def _study(budgets: dict[str, tuple[dict[str, list[str]], float, float]]) -> dic
         budgets: key -> (failed checks per case, the correct case's accuracy, child seconds).
 
     Returns:
-        :func:`course.bench.training_budget.summarise` of them.
+        :func:`studies.training_budget.summarise` of them.
     """
     runs = {"4000x2": {"1": _run(TODAY, {"good": 0.99, "bad": 0.5})}}
     timing = {"4000x2": [5.0]}

@@ -1,8 +1,13 @@
-"""The ``training_budget`` bench section: the smallest training budget that still tells correct from broken.
+"""A study: the smallest training budget that still tells correct from broken (``python -m studies.training_budget``).
+
+Its conclusion is committed (``docs/assets/bench/training_budget.json`` and the Performance
+page: keep today's budget), so it lives outside the installed package: it grades the
+repository's corpora (``tests/grading``) and needs a checkout. Run it from the repository's
+root with the project's Python; ``--quick`` is a smoke run into a temporary folder.
 
 The grader's training part trains the student's ``train`` on a grader-owned model for
 :data:`course.grading.checking.inputs.TRAINING_BUDGET` (4000 pairs, 2 epochs); a smaller
-budget would make the part quicker, if it still judged the same. This section grades the training part of every
+budget would make the part quicker, if it still judged the same. This study grades the training part of every
 *correct* training submission we have (``solutions/``, the ``model_fit`` variant, every
 ``train`` style of the hand-written outside corpus) and every *broken* one (the mutants of
 ``tests/grading/patches.py`` and the outside corpus's mutants that edit ``train.py``) under
@@ -45,6 +50,11 @@ MARGIN = 0.05
 MIN_SAVING = 0.10
 #: The check of the bar.
 REACHES = "training.reaches_80"
+#: The command that runs this study (from the repository's root).
+COMMAND = "python -m studies.training_budget"
+#: The committed results, and the folder of the fragment the Performance page includes.
+RESULTS = REPO_ROOT / "docs" / "assets" / "bench" / "training_budget.json"
+FRAGMENTS = REPO_ROOT / "docs" / "generated" / "bench"
 
 
 @dataclass
@@ -479,4 +489,73 @@ def write_fragment(results: dict[str, Any], folder: Path) -> Path:
     from course.bench.report import write_generated
 
     return write_generated(folder, "training_budget.md", f"{summary_md(results)}\n",
-                           source="lstm-course bench --only training_budget from training_budget.json")
+                           source=f"{COMMAND} from training_budget.json")
+
+
+def run(quick: bool, threads: int) -> dict[str, Any]:
+    """Measure the study and wrap it as the bench wraps a section: command, date, machine, results.
+
+    Args:
+        quick: bool, CI's sizes (:meth:`BudgetConfig.quick`), recorded in the results.
+        threads: int, the TensorFlow thread setting applied (0: TensorFlow's default).
+
+    Returns:
+        dict with ``command``, ``threads``, ``quick``, ``date``, ``machine``, ``training_budget``
+        (:func:`measure`) and ``section_seconds``.
+    """
+    import datetime as dt
+
+    from course.bench import machine
+
+    study = BudgetConfig.quick() if quick else BudgetConfig()
+    results: dict[str, Any] = {
+        "command": COMMAND + (" --quick" if quick else "") + (f" --threads {threads}" if threads != 1 else ""),
+        "threads": threads, "quick": quick,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine.describe()}
+    start = time.perf_counter()
+    results["training_budget"] = measure(study, log=print)
+    results["section_seconds"] = {"training_budget": time.perf_counter() - start}
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the study, or redraw its fragment from the committed results.
+
+    Full runs write :data:`RESULTS` and the Performance page's fragment; ``--quick`` and ``--json``
+    write elsewhere (the fragment next to the JSON, under ``generated/``), never over them.
+
+    Args:
+        argv: list of str or None (default: the command line).
+
+    Returns:
+        0.
+    """
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI's sizes, into a temporary folder")
+    parser.add_argument("--json", type=Path, help=f"write the results here (default: {RESULTS.relative_to(REPO_ROOT)})")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="TensorFlow inter-op and intra-op threads (0: TensorFlow's default)")
+    parser.add_argument("--docs-only", action="store_true", help="measure nothing: redraw the fragment")
+    args = parser.parse_args(argv)
+    if args.docs_only:
+        print(f"wrote {write_fragment(json.loads(RESULTS.read_text()), FRAGMENTS)}")
+        return 0
+    from course.quiet import start_tensorflow
+
+    if not start_tensorflow(args.threads):  # TensorFlow started already (pytest)
+        args.threads = 0
+    out = args.json or (Path(tempfile.mkdtemp(prefix="lstm-study-")) / "results.json" if args.quick else RESULTS)
+    results = run(args.quick, args.threads)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1))
+    fragment = write_fragment(results, FRAGMENTS if out.resolve() == RESULTS.resolve() else out.parent / "generated")
+    print(fragment.read_text())
+    print(f"wrote {out}\nwrote {fragment}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
