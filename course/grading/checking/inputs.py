@@ -90,7 +90,9 @@ def make_inputs(part: str, seed: int, budget: dict[str, Any] | None = None) -> P
     rng = np.random.default_rng([seed, sum(map(ord, part))])
     if part == "data":
         return PartInputs(config={
-            "gen_a": [task.SEQ_LEN, 2000], "gen_b": [4, 3], "dataset": [6, 37], "prepare_steps": 2,
+            # (seq_len, num_samples) the grader asks of integration_task: sizes of its own, whatever the task's;
+            # gen_a's 50,000 noise values set the tolerances of the judge data.noise_standard_normal
+            "gen_a": [25, 2000], "gen_b": [4, 3], "dataset": [6, 37], "prepare_steps": 2,
             # what my_integration_task must use: the task's (seq_len, num_samples)
             "wrapper": [task.SEQ_LEN, task.NUM_SAMPLES],
             # name: (pairs, batch_size, shuffle_buffer); None means prepare's defaults
