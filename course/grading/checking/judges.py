@@ -247,8 +247,11 @@ def judge_data(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, 
                view.value("wrapper.count"), view.value("wrapper.noise_shapes"))
         seq_len, num_samples = config["wrapper"]  # the task's, course/task.py
         ok = got == ([], seq_len, num_samples, num_samples, [f"({seq_len}, 1)"])
+        # the probe stops one pair past the task's count
+        count = f"more than {num_samples:,}" if isinstance(got[3], int) and got[3] > num_samples else got[3]
         return ok, (f"required arguments {got[0]}, SEQ_LEN={got[1]}, NUM_SAMPLES={got[2]}, "
-                    f"yielded {got[3]} pairs of shape {got[4]}")
+                    f"yielded {count} pairs of shape {got[4]} (the task's: SEQ_LEN={seq_len}, "
+                    f"NUM_SAMPLES={num_samples})")
 
     def from_generator() -> tuple[bool, str]:
         # The wrapping only: the labels and the noise have their own checks.
