@@ -10,6 +10,8 @@ import re
 import time
 from pathlib import Path
 
+from course import task
+
 #: The names of ``course.pipelines.DATA_PATHS``. Kept here so that ``--help`` answers
 #: without importing TensorFlow; a test keeps the two in step.
 DATA_PATH_NAMES = ("per-sample", "batched", "tf-ops")
@@ -30,9 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--impl", default=default_impl(),
                         help="solutions, exercises or a folder (default: %(default)s; the student release has"
                              " only exercises)")
-    parser.add_argument("--seq-len", type=int, default=25, help="time steps T (default: 25)")
+    parser.add_argument("--seq-len", type=int, default=task.SEQ_LEN, help="time steps T (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=2, help="passes over the training data (default: 2)")
-    parser.add_argument("--samples", type=int, default=80_000, help="training pairs per epoch (default: 80000)")
+    parser.add_argument("--samples", type=int, default=task.NUM_SAMPLES,
+                        help="training pairs per epoch (default: %(default)s)")
     parser.add_argument("--val-samples", type=int, default=8_000, help="held-out pairs (default: 8000)")
     parser.add_argument("--units", type=int, default=32, help="LSTM units H (default: 32)")
     parser.add_argument("--batch-size", type=int, default=64, help="batch size B (default: 64)")
@@ -85,14 +88,14 @@ def run(args: argparse.Namespace) -> int:
     kwargs: dict[str, object] = {}
     start = time.perf_counter()
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("train", total=args.epochs * args.samples, stats="waiting for the first batch")
+        progress_task = bar.add_task("train", total=args.epochs * args.samples, stats="waiting for the first batch")
 
         def progress(batch: int, loss: float, accuracy: float) -> None:
             """Advance the bar by one batch."""
-            bar.advance(task, batch)
+            bar.advance(progress_task, batch)
             seen = int(bar.tasks[0].completed)
             rate = seen / max(time.perf_counter() - start, 1e-9)
-            bar.update(task, stats=f"loss {loss:.4f} · acc {accuracy:.4f} · {rate:,.0f} samples/s")
+            bar.update(progress_task, stats=f"loss {loss:.4f} · acc {accuracy:.4f} · {rate:,.0f} samples/s")
             curve.append((seen, loss, accuracy))
 
         accepted = inspect.signature(impl.train.train).parameters  # both are optional in the contract
@@ -104,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         with fit_reports_to(progress, args.batch_size) if "progress" not in accepted else contextlib.nullcontext():
             history = impl.train.train(model, train_ds, val_ds, epochs=args.epochs,
                                        learning_rate=args.learning_rate, **kwargs)
-        bar.update(task, completed=args.epochs * args.samples,
+        bar.update(progress_task, completed=args.epochs * args.samples,
                    **({} if curve else {"stats": "no progress reported while training"}))
     seconds = time.perf_counter() - start
     if not curve:
@@ -164,7 +167,8 @@ def save_curves(path: Path, curve: list[tuple[int, float, float]],
         ax_acc.plot(seen, acc, label="train (running mean in epoch)")
     ax_loss.plot(epochs, history["val_loss"], "o-", label="validation")
     ax_acc.plot(epochs, history["val_accuracy"], "o-", label="validation")
-    ax_acc.axhline(0.8, color="grey", linestyle="--", linewidth=1, label="homework's bar (0.80)")
+    ax_acc.axhline(task.ACCURACY_BAR, color="grey", linestyle="--", linewidth=1,
+                   label=f"homework's bar ({task.ACCURACY_BAR:.2f})")
     ax_loss.set(xlabel="training samples seen", ylabel="binary cross-entropy", title="Loss")
     ax_acc.set(xlabel="training samples seen", ylabel="accuracy (last step)", title="Accuracy", ylim=(0.45, 1.0))
     for ax in (ax_loss, ax_acc):

@@ -16,17 +16,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from course import task  # noqa: E402
 from course.plot_limits import reveal_low_values  # noqa: E402
 
 from .paths import RESULTS_DIR  # noqa: E402
 
-BAR = 0.80
+#: The homework's accuracy bar (course/task.py), drawn on the study's plots.
+BAR = task.ACCURACY_BAR
 COLORS = ["#3f51b5", "#ff5722", "#009688", "#9c27b0", "#795548"]
 
 
 def _bar(ax: plt.Axes) -> None:
-    """Draw the homework's 80 % accuracy bar on ``ax``."""
-    ax.axhline(BAR, color="grey", linestyle="--", linewidth=1, label="homework's bar (0.80)")
+    """Draw the homework's accuracy bar (:data:`BAR`) on ``ax``."""
+    ax.axhline(BAR, color="grey", linestyle="--", linewidth=1, label=f"homework's bar ({BAR:.2f})")
 
 
 def _curve(ax: plt.Axes, curve: dict, label: str, color: str) -> None:

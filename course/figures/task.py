@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
+from course import task
 from course.figures import implementation
 from course.figures.style import NEGATIVE, POSITIVE, plt, save
 from course.impl import load
 
 
-def draw_task(out_dir: Path, seq_len: int = 25, seed: int = 3) -> Path:
+def draw_task(out_dir: Path, seq_len: int | None = None, seed: int = 3) -> Path:
     """Draw three noise sequences, their running sums and the target at every step.
 
     The samples come from the reference ``integration_task`` with a fixed
@@ -19,12 +20,13 @@ def draw_task(out_dir: Path, seq_len: int = 25, seed: int = 3) -> Path:
 
     Args:
         out_dir: Path, folder for ``task.png``.
-        seq_len: int, T, time steps per sequence.
+        seq_len: int, T, time steps per sequence; None means the task's, :data:`course.task.SEQ_LEN`.
         seed: int, seed passed to ``integration_task``.
 
     Returns:
         The path of the PNG.
     """
+    seq_len = task.SEQ_LEN if seq_len is None else seq_len
     data = load(implementation()).data
     samples = list(data.integration_task(seq_len, 3, seed=seed))
     steps = np.arange(1, seq_len + 1)

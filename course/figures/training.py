@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from course import task
 from course.cli import main as lstm_course
 
-#: (epochs, samples, validation samples) for a full run (the homework's 80,000) and a quick one.
-FULL = (2, 80_000, 8_000)
+#: (epochs, samples, validation samples) for a full run (the homework's epoch, course/task.py) and a quick one.
+FULL = (2, task.NUM_SAMPLES, 8_000)
 QUICK = (1, 1_280, 640)  # whole batches of 64: no retrace for a partial batch
 
 

@@ -51,7 +51,6 @@ DEFINITIONS: dict[tuple[str, str], str] = {
     ("graph-mode.md", "2.16"): "TensorFlow's version",
     ("graph-mode.md", "80 %"): "the homework's bar",
     ("index.md", "3.10"): "Python's version",
-    ("training.md", "80 %"): "the homework's bar",
     ("training.md", "100 %"): "the limit of a deterministic label",
     ("training.md", "0.419"): "binary cross-entropy of the page's worked example, computed in its code",
     ("training.md", "0.629"): "binary cross-entropy of the page's worked example, computed in its code",

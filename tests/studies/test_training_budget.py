@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from course import task
 from course.bench.run import FRAGMENTS_DIR, RESULTS_DIR
 from course.grading.checking.inputs import TRAINING_BUDGET, make_inputs
 from course.impl import REPO_ROOT
@@ -193,7 +194,7 @@ def test_make_inputs_default_budget_is_unchanged() -> None:
     for name in plain.arrays:
         np.testing.assert_array_equal(plain.arrays[name], spelled.arrays[name])
     small = make_inputs("training", 11, {"train": 64, "epochs": 1})
-    assert small.arrays["x_train"].shape == (64, TRAINING_BUDGET["seq_len"], 1) and small.config["epochs"] == 1
+    assert small.arrays["x_train"].shape == (64, task.SEQ_LEN, 1) and small.config["epochs"] == 1
     assert small.arrays["x_test"].shape == plain.arrays["x_test"].shape
     with pytest.raises(ValueError, match="unknown training budget keys"):
         make_inputs("training", 11, {"pairs": 10})

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from course import task
+
 
 @dataclass(frozen=True)
 class Check:
@@ -62,7 +64,7 @@ CHECKS: tuple[Check, ...] = (
           "the noise's mean, spread and shape of distribution match N(0, 1), and samples differ"),
     Check("data.wrapper_no_args", "data", 1,
           "my_integration_task() takes no arguments and yields from integration_task(SEQ_LEN, NUM_SAMPLES); "
-          "keep SEQ_LEN = 25 and NUM_SAMPLES = 80_000.",
+          f"keep SEQ_LEN = {task.SEQ_LEN} and NUM_SAMPLES = {task.NUM_SAMPLES:_}.",
           "the wrapper is a zero-argument generator, as from_generator needs"),
     Check("data.from_generator", "data", 2,
           "make_dataset must wrap the generator with tf.data.Dataset.from_generator(..., output_signature=(...)), "
@@ -170,8 +172,8 @@ CHECKS: tuple[Check, ...] = (
           "train must apply the gradients: optimizer.apply_gradients(zip(grads, model.trainable_variables)).",
           "training changes the model's weights"),
     Check("training.reaches_80", "training", 3,
-          "After train, the model must reach 0.80 accuracy on the grader's held-out data at the LAST time step: "
-          "compute the loss on model(x)[:, -1, :], use binary cross-entropy and Adam(learning_rate).",
+          f"After train, the model must reach {task.ACCURACY_BAR:.2f} accuracy on the grader's held-out data at the "
+          "LAST time step: compute the loss on model(x)[:, -1, :], use binary cross-entropy and Adam(learning_rate).",
           "train teaches the model the task within the grader's budget"),
     Check("training.loss_last_step", "training", 1,
           "Many-to-one: compute the loss on the last step's prediction only, model(x)[:, -1, :], not on every "

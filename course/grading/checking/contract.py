@@ -203,7 +203,7 @@ class RunningSumModel(keras.Model):
         **kwargs: passed on to ``keras.Model``.
     """
 
-    def __init__(self, max_steps: int = 25, **kwargs: Any) -> None:
+    def __init__(self, max_steps: int, **kwargs: Any) -> None:
         """Create the per-step weights.
 
         Args:

@@ -12,10 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from course import task
+
 #: The training budget: pairs per epoch, epochs, validation and held-out pairs. The
-#: reference reaches about 0.95 held-out accuracy in it; the bar is 0.80.
+#: reference reaches about 0.95 held-out accuracy in it; the bar is :data:`course.task.ACCURACY_BAR`.
+#: The pairs are :data:`course.task.SEQ_LEN` steps long.
 TRAINING_BUDGET: dict[str, Any] = {
-    "train": 4000, "val": 1000, "test": 2000, "epochs": 2, "learning_rate": 1e-3, "units": 32, "seq_len": 25,
+    "train": 4000, "val": 1000, "test": 2000, "epochs": 2, "learning_rate": 1e-3, "units": 32,
 }
 
 #: Fraction of the validation labels the training part flips before handing them over.
@@ -79,7 +82,7 @@ def make_inputs(part: str, seed: int, budget: dict[str, Any] | None = None) -> P
         seed: int, the grading's seed.
         budget: dict, the training part's sizes instead of :data:`TRAINING_BUDGET` (keys as there;
             missing keys keep its values). None (the grader's case) means :data:`TRAINING_BUDGET`;
-            the bench's ``training_budget`` section varies it. Other parts ignore it.
+            the training-budget study (``studies/training_budget.py``) varies it. Other parts ignore it.
 
     Returns:
         PartInputs.
@@ -87,7 +90,11 @@ def make_inputs(part: str, seed: int, budget: dict[str, Any] | None = None) -> P
     rng = np.random.default_rng([seed, sum(map(ord, part))])
     if part == "data":
         return PartInputs(config={
+            # (seq_len, num_samples) the grader asks of integration_task: sizes of its own, whatever the task's;
+            # gen_a's 50,000 noise values set the tolerances of the judge data.noise_standard_normal
             "gen_a": [25, 2000], "gen_b": [4, 3], "dataset": [6, 37], "prepare_steps": 2,
+            # what my_integration_task must use: the task's (seq_len, num_samples)
+            "wrapper": [task.SEQ_LEN, task.NUM_SAMPLES],
             # name: (pairs, batch_size, shuffle_buffer); None means prepare's defaults
             "prepare": {"prep_big": [100, 16, 100], "prep_one": [50, 8, 1], "prep_bound": [60, 7, 10],
                         "prep_default": [100, None, None]},
@@ -124,14 +131,17 @@ def make_inputs(part: str, seed: int, budget: dict[str, Any] | None = None) -> P
         if budget is not None and set(budget) - set(TRAINING_BUDGET):
             raise ValueError(f"unknown training budget keys {sorted(set(budget) - set(TRAINING_BUDGET))}")
         budget = TRAINING_BUDGET if budget is None else {**TRAINING_BUDGET, **budget}
-        x_train, y_train = _noise(rng, budget["train"], budget["seq_len"])
-        x_val, y_val = _noise(rng, budget["val"], budget["seq_len"])
+        steps = task.SEQ_LEN
+        x_train, y_train = _noise(rng, budget["train"], steps)
+        x_val, y_val = _noise(rng, budget["val"], steps)
         # A quarter of the validation labels handed over are flipped on purpose: an honest
         # val_accuracy (measured against the labels train was given) is then visibly lower than
         # the training accuracy, so a train that reports the wrong number cannot pass by luck.
         y_val = np.where(rng.random(y_val.shape) < VAL_FLIPPED, 1 - y_val, y_val).astype(np.int32)
-        x_test, y_test = _noise(rng, budget["test"], budget["seq_len"])
+        x_test, y_test = _noise(rng, budget["test"], steps)
         config = {k: budget[k] for k in ("epochs", "learning_rate", "units")}
+        # the task's values, for the data.py the child stands in for the student's
+        config.update(seq_len=steps, num_samples=task.NUM_SAMPLES)
         config["seed"] = int(rng.integers(2**31))
         return PartInputs(config=config,
                           arrays={"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val,

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from course import task
 from course.grading.checking.checks import checks_for
 from course.grading.checking.inputs import PartInputs
 
@@ -244,9 +245,13 @@ def judge_data(inputs: PartInputs, view: View, oracle: Any = None) -> dict[str, 
         view.need("wrapper")
         got = (view.value("wrapper.required"), view.value("wrapper.SEQ_LEN"), view.value("wrapper.NUM_SAMPLES"),
                view.value("wrapper.count"), view.value("wrapper.noise_shapes"))
-        ok = got == ([], 25, 80_000, 80_000, ["(25, 1)"])
+        seq_len, num_samples = config["wrapper"]  # the task's, course/task.py
+        ok = got == ([], seq_len, num_samples, num_samples, [f"({seq_len}, 1)"])
+        # the probe stops one pair past the task's count
+        count = f"more than {num_samples:,}" if isinstance(got[3], int) and got[3] > num_samples else got[3]
         return ok, (f"required arguments {got[0]}, SEQ_LEN={got[1]}, NUM_SAMPLES={got[2]}, "
-                    f"yielded {got[3]} pairs of shape {got[4]}")
+                    f"yielded {count} pairs of shape {got[4]} (the task's: SEQ_LEN={seq_len}, "
+                    f"NUM_SAMPLES={num_samples})")
 
     def from_generator() -> tuple[bool, str]:
         # The wrapping only: the labels and the noise have their own checks.
@@ -685,8 +690,9 @@ def judge_training(inputs: PartInputs, view: View, oracle: Any = None) -> dict[s
     def reaches_80() -> tuple[bool, str]:
         _need_train()
         accuracy = _accuracy(view.array("train.test").ravel(), inputs.secret["y_test"])
-        return accuracy >= 0.80, (f"held-out accuracy {accuracy:.3f} after {epochs} epochs of "
-                                  f"{len(inputs.arrays['x_train'])} pairs (the bar is 0.80); {_convention()}")
+        return accuracy >= task.ACCURACY_BAR, (
+            f"held-out accuracy {accuracy:.3f} after {epochs} epochs of {len(inputs.arrays['x_train'])} pairs "
+            f"(the bar is {task.ACCURACY_BAR:.2f}); {_convention()}")
 
     def loss_last_step() -> tuple[bool, str]:
         _need_train()

@@ -143,13 +143,16 @@ def _lazy_student(package: types.ModuleType, short: str, rec: Any = None) -> typ
     return _Lazy(f"lazy {short}") if path.exists() else None
 
 
-def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleType, dict[str, Any]]:
+def load(part: str, package: types.ModuleType, rec: Any,
+         config: dict[str, Any]) -> tuple[types.ModuleType, dict[str, Any]]:
     """Import the module the part tests, with stand-ins for the modules it does not.
 
     Args:
         part: str, the part.
         package: the submission package.
         rec: the Recorder (stand-in use is recorded under ``import.*``).
+        config: dict, the part's settings from the parent (the training part's ``seq_len`` and
+            ``num_samples`` become its stand-in ``data`` module's ``SEQ_LEN`` and ``NUM_SAMPLES``).
 
     Returns:
         ``(module, extras)``: the student's module and keyword arguments for the probes.
@@ -190,7 +193,8 @@ def load(part: str, package: types.ModuleType, rec: Any) -> tuple[types.ModuleTy
     # training: the grader's cell and layer, a pass-through prepare (the probe hands train its
     # data already batched, or as pairs on the retry); anything else the student's own, lazily
     data_stand_in = contract.module(
-        f"{name}.data", _lazy_student(package, "data", rec), SEQ_LEN=25, NUM_SAMPLES=80_000, prepare=contract.pass_through
+        f"{name}.data", _lazy_student(package, "data", rec), SEQ_LEN=config["seq_len"],
+        NUM_SAMPLES=config["num_samples"], prepare=contract.pass_through,
     )
     _inject(package, "data", data_stand_in)
     _inject(package, "cell", cell_stand_in)
@@ -263,7 +267,7 @@ def main(argv: list[str]) -> int:
         module, extras = None, {}
         with rec.probe("import"):
             package = bare_package(Path(submission["folder"]), submission["name"])
-            module, extras = load(part, package, rec)
+            module, extras = load(part, package, rec, config)
         if module is not None:
             if part == "layer":
                 extras["guard"] = guard

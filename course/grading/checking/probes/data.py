@@ -117,7 +117,8 @@ def run(data: types.ModuleType, rec: Recorder, config: dict[str, Any], arrays: d
         parameters = inspect.signature(data.my_integration_task).parameters.values()
         rec.put("wrapper.required", [p.name for p in parameters if p.default is p.empty
                                      and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)])
-        _sample(data.my_integration_task(), MAX_ITEMS, rec, "wrapper", keep=False)
+        # one pair more than the task's count, so that a longer (or endless) generator shows
+        _sample(data.my_integration_task(), config["wrapper"][1] + 1, rec, "wrapper", keep=False)
 
     seq_len, num_samples = config["dataset"]
     with rec.probe("dataset"):
