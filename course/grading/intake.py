@@ -149,6 +149,10 @@ def package_root(folder: Path) -> Path:
 def materialise(submission: Path, scratch: Path) -> Path:
     """Copy or unpack a submission into ``scratch`` and return its package root.
 
+    A zip is unpacked whole, then its package root found. A folder's package root is found
+    in place and only that is copied, so ``lstm-course check .`` in a project with a virtual
+    environment copies (and counts) the exercise package, not the environment.
+
     Args:
         submission: Path, a folder or ``.zip``.
         scratch: Path, a scratch folder this process owns.
@@ -162,12 +166,10 @@ def materialise(submission: Path, scratch: Path) -> Path:
     submission = Path(submission)
     target = scratch / "submission"
     if submission.is_file() and submission.suffix.lower() == ".zip":
-        unpack(submission, target)
-    elif submission.is_dir():
-        copy_folder(submission, target)
-    else:
-        raise InvalidSubmission(f"{submission} is neither a folder nor a .zip")
-    return package_root(target)
+        return package_root(unpack(submission, target))
+    if submission.is_dir():
+        return copy_folder(package_root(submission), target)
+    raise InvalidSubmission(f"{submission} is neither a folder nor a .zip")
 
 
 def zero_result(status: str, reason: str, output: str, max_score: float = 0.0) -> dict:

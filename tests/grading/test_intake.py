@@ -59,7 +59,8 @@ def test_a_real_hand_in_fits_as_a_folder_and_as_a_zip(tmp_path: Path) -> None:
         scratch = tmp_path / f"scratch-{source.suffix or 'folder'}"
         scratch.mkdir()
         root = materialise(source, scratch)
-        assert root == scratch / "submission" / "lstm_homework" and (root / "cell.py").is_file()
+        assert root.name in ("lstm_homework", "submission") and root.is_relative_to(scratch)
+        assert (root / "cell.py").is_file() and (root / "figures" / "loss-5.png").is_file()
         assert not (root / ".git").exists()
 
 
@@ -74,7 +75,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_written(tmp_path: Path) -> Non
     assert not (tmp_path / "submission" / "weights.bin").exists()
 
 
-def test_too_many_files_are_refused_in_a_zip_and_in_a_folder(tmp_path: Path) -> None:
+def test_too_many_files_are_refused_in_a_zip_and_in_a_folder_but_not_beside_the_package(tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
     (folder / "cell.py").write_text("x = 1\n")
@@ -84,6 +85,11 @@ def test_too_many_files_are_refused_in_a_zip_and_in_a_folder(tmp_path: Path) -> 
     for source in (folder, archive):
         with pytest.raises(InvalidSubmission, match="files"):
             materialise(source, tmp_path / f"scratch-{source.suffix or 'folder'}")
+    project = tmp_path / "project"  # ``lstm-course check .`` in a project whose virtual environment is a sibling
+    (project / "exercises").mkdir(parents=True)
+    (folder / "cell.py").rename(project / "exercises" / "cell.py")
+    folder.rename(project / "venv")
+    assert (materialise(project, tmp_path / "scratch-project") / "cell.py").is_file()
 
 
 def test_a_link_or_no_exercise_file_makes_a_submission_invalid(tmp_path: Path) -> None:
