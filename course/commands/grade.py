@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from course.grading.limits import OUTPUT_KB, SUBMISSION_MEMORY_MB, SUBMISSION_SECONDS
+
 if TYPE_CHECKING:  # imported lazily at run time, so `lstm-course --help` stays fast
     from rich.console import Console
 
@@ -38,14 +40,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--force", action="store_true", help="regrade submissions the gradebook already holds")
     parser.add_argument("--json", action="store_true",
                         help="print the Gradescope results JSON (one object per submission) on stdout")
-    parser.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission (default: 900)")
+    parser.add_argument("--timeout", type=float, default=SUBMISSION_SECONDS,
+                        help=f"wall-clock seconds per submission (default: {SUBMISSION_SECONDS:g})")
     parser.add_argument("--part-timeout", type=float,
                         help="wall-clock seconds per part (the core runs each part's checks in one child process)")
     parser.add_argument("--parts", help="comma-separated run parts to grade (default: all; rules and answers "
                                         "are always judged), e.g. data,cell for a quick pass")
-    parser.add_argument("--memory-mb", type=int, default=6144,
-                        help="cap on a submission's summed resident memory, MiB (default: 6144)")
-    parser.add_argument("--output-kb", type=int, default=20, help="output kept per submission, KiB (default: 20)")
+    parser.add_argument("--memory-mb", type=int, default=SUBMISSION_MEMORY_MB,
+                        help=f"cap on a submission's summed resident memory, MiB (default: {SUBMISSION_MEMORY_MB})")
+    parser.add_argument("--output-kb", type=int, default=OUTPUT_KB,
+                        help=f"output kept per submission, KiB (default: {OUTPUT_KB})")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each submission's raw part outputs, verdicts and rerun scripts in DIR/NAME "
                              "(with --force for submissions already graded)")

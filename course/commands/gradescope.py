@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from course.grading.limits import GRADESCOPE_JOBS
 from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 
@@ -24,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="wall-clock seconds per part (one child process per part), passed to the core")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                         help=f"cap on a submission's summed resident memory, MiB (default: {DEFAULT_MEMORY_MB})")
-    parser.add_argument("--jobs", type=int, default=2, help="part processes at once for one submission (default: 2)")
+    parser.add_argument("--jobs", type=int, default=GRADESCOPE_JOBS,
+                        help=f"part processes at once for one submission (default: {GRADESCOPE_JOBS})")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="let the bundle grade where bubblewrap cannot start (student code then runs unconfined, "
                              "as root on Gradescope); without it such a run scores 0 and says why")

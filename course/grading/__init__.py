@@ -13,5 +13,6 @@ return with its own oracle (Keras' LSTM). The package is grouped by role:
 
 Two modules tie them together: :mod:`course.grading.core` grades one submission and
 :mod:`course.grading.batch` grades many (with :mod:`course.grading.batch_submission`
-finding and unpacking them).
+finding them). :mod:`course.grading.intake` takes each submission in (one set of limits,
+one error type) and :mod:`course.grading.limits` holds every grading limit and default.
 """

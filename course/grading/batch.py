@@ -24,6 +24,7 @@ from pathlib import Path
 from course.grading.outputs import gradebook, report
 from course.grading.running import sandbox
 from course.grading.batch_submission import Submission, content_hash
+from course.grading.intake import zero_result
 from course.grading.outputs.gradebook import Row
 from course.grading.running.sandbox_batch import Limits, WorkerOutcome, run_isolated
 
@@ -228,22 +229,6 @@ def expected_parts(core: str) -> dict[str, float]:
     return {part: float(sum(c.points for c in checks_for(part))) for part in PARTS}
 
 
-def failed_result(status: str, reason: str, max_score: float) -> dict:
-    """The Gradescope result for a submission whose grading never finished.
-
-    Args:
-        status: str, ``timeout`` or ``crashed``.
-        reason: str, what happened.
-        max_score: float, the points available.
-
-    Returns:
-        A result with score 0 and the reason as its output.
-    """
-    return {"score": 0.0, "max_score": max_score, "tests": [],
-            "output": f"Grading stopped ({status}): {reason}. No check could be scored.",
-            "extra_data": {"status": status, "reason": reason}}
-
-
 def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = "", grader: str = "",
               max_score: float = 0.0) -> tuple[Row, dict, WorkerOutcome]:
     """Grade one submission in an isolated worker.
@@ -276,7 +261,8 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
     if record is not None:
         result = normalise(record["gradescope"])
     else:
-        result = failed_result(status, reason, sum(expected.values()) or max_score)
+        result = zero_result(status, reason, f"Grading stopped ({status}): {reason}. No check could be scored.",
+                             sum(expected.values()) or max_score)
     parts = parts_of(result) or {part: (0.0, points) for part, points in expected.items()}
     result["extra_data"] = {**(result.get("extra_data") or {}), "status": status, "reason": reason,
                             "parts": {p: {"score": s, "max_score": m} for p, (s, m) in parts.items()}}

@@ -3,7 +3,7 @@
 ``grade_submission(path)`` is what ``lstm-course check``, ``lstm-course grade`` and
 ``pytest tests/graders`` all call. The trusted parent (this process):
 
-1. finds the submission (a folder, or a ``.zip`` it extracts safely);
+1. copies or unpacks the submission safely (:mod:`course.grading.intake`);
 2. judges the ``rules`` and ``answers`` parts from the source text (nothing runs);
 3. chooses every input (:mod:`course.grading.checking.inputs`) and runs each other part in its
    own child process with a timeout and a memory cap (:mod:`course.grading.running.runner`);
@@ -21,11 +21,9 @@ import functools
 import os
 import re
 import secrets
-import shutil
 import sys
 import tempfile
 import time
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from course.grading.checking import static
+from course.grading.intake import InvalidSubmission, materialise
 from course.grading.running import tasks, zygote
 from course.grading.checking.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
 from course.grading.checking.inputs import make_inputs
@@ -41,8 +40,6 @@ from course.grading.running.runner import MEMORY_MB, PartRun, run_part
 
 #: Statuses of a whole grading, most serious first.
 STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
-#: Limits on an uploaded ``.zip``.
-ZIP_MAX_FILES, ZIP_MAX_BYTES = 200, 20 * 2**20
 #: A detail that reports an exception (``Type: message (at file:line)``), or points to one stated at another check.
 RAISED = re.compile(r"^(the same failure as |[A-Z][A-Za-z0-9_.]*(Error|Exception|Exit|Interrupt|Warning)\b)")
 #: Order in which parts start: the longest first, so parallel children finish together.
@@ -233,59 +230,6 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-class InvalidSubmission(Exception):
-    """The path is not a gradable submission (the message says why)."""
-
-
-def _extract_zip(archive: Path, target: Path) -> None:
-    """Extract a submission ``.zip`` safely: no absolute or ``..`` paths, no links, bounded size.
-
-    Args:
-        archive: Path, the ``.zip``.
-        target: Path, an empty folder.
-
-    Raises:
-        InvalidSubmission: for a bad or oversized archive.
-    """
-    try:
-        with zipfile.ZipFile(archive) as bundle:
-            members = [m for m in bundle.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
-            if len(members) > ZIP_MAX_FILES or sum(m.file_size for m in members) > ZIP_MAX_BYTES:
-                raise InvalidSubmission("the archive is too large")
-            for member in members:
-                parts = Path(member.filename).parts
-                is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
-                if member.filename.startswith(("/", "\\")) or ".." in parts or is_link:
-                    raise InvalidSubmission(f"unsafe path in the archive: {member.filename}")
-                destination = target.joinpath(*parts)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with bundle.open(member) as source, open(destination, "wb") as sink:
-                    shutil.copyfileobj(source, sink)
-    except zipfile.BadZipFile as error:
-        raise InvalidSubmission(f"not a valid zip archive: {error}") from error
-
-
-def find_root(folder: Path) -> Path:
-    """Find the folder that holds the submission's files (the folder itself or the shallowest one below).
-
-    Args:
-        folder: Path.
-
-    Returns:
-        Path.
-
-    Raises:
-        InvalidSubmission: when no submission file is found.
-    """
-    names = set(static.SOURCE_FILES) | {"answers.md"}
-    candidates = [folder, *sorted((p for p in folder.rglob("*") if p.is_dir() and "__MACOSX" not in p.parts),
-                                  key=lambda p: (len(p.parts), str(p)))]
-    for candidate in candidates:
-        if any((candidate / name).is_file() for name in names):
-            return candidate
-    raise InvalidSubmission(f"no {', '.join(sorted(names))} found")
-
-
 def _static_verdicts(folder: Path, runtime_records: list[str], runs_complete: bool) -> dict[str, tuple[bool, str]]:
     """Decide the ``rules`` and ``answers`` checks from the source and the runtime guard's records.
 
@@ -452,14 +396,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
     with tempfile.TemporaryDirectory(prefix="lstm-submission-") as scratch:
         status, reason = "ok", ""
         try:
-            path = Path(path)
-            if path.is_file() and path.suffix.lower() == ".zip":
-                _extract_zip(path, Path(scratch))
-                folder = find_root(Path(scratch))
-            elif path.is_dir():
-                folder = find_root(path)
-            else:
-                raise InvalidSubmission(f"{path} is neither a folder nor a .zip")
+            folder = materialise(Path(path), Path(scratch))
         except InvalidSubmission as error:
             status, reason, folder = "invalid", str(error), Path(scratch) / "empty"
             folder.mkdir(exist_ok=True)

@@ -1,4 +1,4 @@
-"""The Gradescope bundle's defaults are the instructors' page's advice, and ``run_autograder`` says its level."""
+"""Grading defaults come from :mod:`course.grading.limits` and the instructors' page states them; ``run_autograder`` says its level."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from course.commands import grade as grade_command
 from course.commands import gradescope as command
+from course.grading import limits
 from course.grading.outputs import gradescope_run
 from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from course.grading.running.sandbox import SandboxUnavailable
@@ -23,8 +25,34 @@ def test_the_command_and_the_runner_share_the_defaults() -> None:
     command.register(parser.add_subparsers())
     args = parser.parse_args(["gradescope"])
     assert (args.timeout, args.memory_mb) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB) == (540, 3072)
-    limits = gradescope_run.options_from({}).limits
-    assert (limits.wall_seconds, limits.memory_mb) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB)
+    assert (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB, args.jobs) == (limits.GRADESCOPE_SECONDS, limits.GRADESCOPE_MEMORY_MB,
+                                                                limits.GRADESCOPE_JOBS)
+    bundle = gradescope_run.options_from({}).limits
+    assert (bundle.wall_seconds, bundle.memory_mb) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB)
+
+
+def test_grade_and_its_page_read_the_limits_module() -> None:
+    from course.grading.running import runner
+    from course.grading.running.sandbox_batch import Limits
+
+    parser = argparse.ArgumentParser()
+    grade_command.register(parser.add_subparsers())
+    args = parser.parse_args(["grade", "x"])
+    assert (args.timeout, args.memory_mb, args.output_kb) == (
+        limits.SUBMISSION_SECONDS, limits.SUBMISSION_MEMORY_MB, limits.OUTPUT_KB) == (900, 6144, 20)
+    assert Limits() == Limits(limits.SUBMISSION_SECONDS, limits.SUBMISSION_MEMORY_MB, limits.OUTPUT_KB * 1024,
+                              limits.FILE_MB)
+    assert (runner.TIMEOUTS, runner.MEMORY_MB, runner.FILE_MB) == (limits.PART_SECONDS, limits.PART_MEMORY_MB,
+                                                                   limits.FILE_MB)
+    text = PAGE.read_text()
+    section = text[text.index("## Grade a batch"):text.index("## The gradebook")]
+    assert f"(`--timeout`, default {limits.SUBMISSION_SECONDS:g} s)" in section
+    assert f"`--memory-mb` (default {limits.SUBMISSION_MEMORY_MB} MiB)" in section
+    assert f"files of at most {limits.FILE_MB} MiB" in section
+    assert f"the first and last {limits.OUTPUT_KB // 2} KiB (`--output-kb`)" in section
+    assert f"| `--timeout S` | wall-clock seconds per submission (default {limits.SUBMISSION_SECONDS:g}) |" in section
+    part = sorted(seconds for name, seconds in limits.PART_SECONDS.items() if name != "training")
+    assert (f"(defaults: {part[0]:g}-{part[-1]:g} s, training {limits.PART_SECONDS['training']:g} s)" in section)
 
 
 def test_the_page_states_the_bundles_defaults() -> None:

@@ -12,7 +12,8 @@ import pytest
 from course import exercises_gen, task
 from course.grading.checking import static
 from course.grading.checking.checks import CHECKS, RUN_PARTS, checks_for
-from course.grading.core import InvalidSubmission, _extract_zip, find_root, grade_submission
+from course.grading.core import grade_submission
+from course.grading.intake import InvalidSubmission, materialise
 from course.grading.checking.inputs import make_inputs
 from course.grading.checking.judges import JUDGES, Evidence, View
 from course.impl import REPO_ROOT, load
@@ -127,13 +128,13 @@ def test_zip_submissions(tmp_path: Path) -> None:
                 bundle.write(file, prefix + file.name)
         target = tmp_path / layout
         target.mkdir()
-        _extract_zip(archive, target)
-        assert (find_root(target) / "cell.py").is_file()
+        assert (materialise(archive, target) / "cell.py").is_file()
     evil = tmp_path / "evil.zip"
     with zipfile.ZipFile(evil, "w") as bundle:
         bundle.writestr("../escape.py", "x = 1\n")
     with pytest.raises(InvalidSubmission):
-        _extract_zip(evil, tmp_path / "evil")
+        materialise(evil, tmp_path / "evil")
+    assert not (tmp_path / "evil" / "escape.py").exists()
 
 
 def test_invalid_submission_gets_every_check_at_zero(tmp_path: Path) -> None:

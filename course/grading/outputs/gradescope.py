@@ -16,14 +16,12 @@ import stat
 import zipfile
 from pathlib import Path
 
+from course.grading import limits
 from course.impl import REPO_ROOT
 
-#: The bundle's default limits, which the instructors' page advises: the whole submission's
-#: wall clock below Gradescope's default 10-minute timeout, and a cap on the summed resident
-#: memory of its processes (summed RSS counts TensorFlow's shared pages once per process,
-#: so it runs well above what the container really uses: docs/instructors.md, "Gradescope").
-DEFAULT_TIMEOUT = 540.0
-DEFAULT_MEMORY_MB = 3072
+#: The bundle's default limits, which the instructors' page advises (:mod:`course.grading.limits`).
+DEFAULT_TIMEOUT = limits.GRADESCOPE_SECONDS
+DEFAULT_MEMORY_MB = limits.GRADESCOPE_MEMORY_MB
 
 #: What of the repository goes into the bundle (as ``lstm-course/...``): the installable course.
 BUNDLED = ("pyproject.toml", "README.md", "course")

@@ -17,9 +17,11 @@ import traceback
 from pathlib import Path
 
 from course.grading.outputs import report
+from course.grading.limits import OUTPUT_KB
 from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from course.grading.batch import BatchOptions, GraderChanged, grade_one, isolation_for, package_hash
 from course.grading.batch_submission import Submission
+from course.grading.intake import zero_result
 from course.grading.running.sandbox import SandboxUnavailable
 from course.grading.running.sandbox_batch import Limits
 
@@ -40,7 +42,7 @@ def options_from(config: dict) -> BatchOptions:
     """
     limits = Limits(wall_seconds=float(config.get("timeout", DEFAULT_TIMEOUT)),
                     memory_mb=int(config.get("memory_mb", DEFAULT_MEMORY_MB)),
-                    output_bytes=int(config.get("output_kb", 20)) * 1024)
+                    output_bytes=int(config.get("output_kb", OUTPUT_KB)) * 1024)
     return BatchOptions(jobs=1, core_jobs=int(config.get("jobs", 1)), limits=limits,
                         core_options=dict(config.get("core_options", {})),
                         core=str(config.get("core", "course.grading.core")),
@@ -119,15 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     except SandboxUnavailable as error:  # the instructor's setting to fix: say so, score nothing
         print("isolation: none reached, nothing graded")
         print(error)
-        results = {"score": 0.0, "tests": [], "stdout_visibility": STDOUT_VISIBILITY,
-                   "output": "The autograder could not start its sandbox, so it graded nothing; please tell your "
-                             "instructor.", "extra_data": {"status": "crashed", "reason": str(error)}}
+        results = zero_result("crashed", str(error), "The autograder could not start its sandbox, so it graded "
+                              "nothing; please tell your instructor.")
     except Exception:  # the autograder's own failure: still a results file, and the trace for the instructor
         trace = traceback.format_exc()
         print(trace)
-        results = {"score": 0.0, "tests": [], "stdout_visibility": STDOUT_VISIBILITY,
-                   "output": "The autograder failed on this submission; please tell your instructor."}
-    write_results(args.root / "results" / "results.json", results)
+        results = zero_result("crashed", trace.strip().splitlines()[-1],
+                              "The autograder failed on this submission; please tell your instructor.")
+    write_results(args.root / "results" / "results.json", {**results, "stdout_visibility": STDOUT_VISIBILITY})
     return 0
 
 

@@ -2,8 +2,8 @@
 
 Started by :func:`course.grading.running.sandbox_batch.run_isolated`, never by hand. It reads a
 secret key from stdin, lowers its own resource limits (its children inherit them),
-copies or unpacks the submission into its scratch folder, calls the grading core, and
-writes the core's report, signed, to a pipe only it holds. It never imports the
+calls the grading core (which takes the submission in through :mod:`course.grading.intake`),
+and writes the core's report, signed, to a pipe only it holds. It never imports the
 student's modules itself: the core runs them in child processes and compares what they
 return with its own reference values.
 """
@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from course.grading import batch_submission
+from course.grading import intake
+from course.grading.limits import FILE_MB
 from course.grading.running.sandbox_batch import encode_result
 
 
@@ -45,30 +46,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _lower_limits() -> None:
     """Cap file sizes and disable core dumps for this process and its children."""
-    file_bytes = int(os.environ.get("LSTM_COURSE_FILE_MB", "256")) * 2**20
+    file_bytes = int(os.environ.get("LSTM_COURSE_FILE_MB", str(FILE_MB))) * 2**20
     for limit, value in ((resource.RLIMIT_FSIZE, file_bytes), (resource.RLIMIT_CORE, 0)):
         soft, hard = resource.getrlimit(limit)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(limit, (value, value))
-
-
-def invalid_result(reason: str) -> dict:
-    """The Gradescope result of a submission that cannot be graded at all: every check at 0.
-
-    Args:
-        reason: str, why (a damaged zip, no exercise file, a symbolic link).
-
-    Returns:
-        The result, in the shape ``GradeReport.to_gradescope()`` gives.
-    """
-    from course.grading.checking.checks import CHECKS, PARTS
-
-    tests = [{"name": c.name, "score": 0.0, "max_score": float(c.points), "status": "failed",
-              "output": f"Not graded: {reason}.\nHint: {c.hint}", "tags": [c.part], "extra_data": {"part": c.part}}
-             for c in CHECKS]
-    parts = {p: {"score": 0.0, "max_score": float(sum(c.points for c in CHECKS if c.part == p))} for p in PARTS}
-    return {"score": 0.0, "max_score": float(sum(c.points for c in CHECKS)), "tests": tests, "parts": parts,
-            "status": "invalid", "reason": reason, "output": f"Status: invalid ({reason})"}
 
 
 def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str) -> dict:
@@ -87,16 +69,19 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
         weakest sandbox its part children ran in (empty when none ran).
     """
     invalid_reason = ""
-    try:
-        root = batch_submission.materialise(submission, scratch)
-    except batch_submission.InvalidSubmission as error:
-        invalid_reason = str(error)
-        if core == "course.grading.core":  # every check at 0, without starting a child for nothing
-            return {"gradescope": invalid_result(invalid_reason), "invalid_reason": invalid_reason}
-        root = scratch / "empty-submission"  # another core grades an empty package instead
-        root.mkdir(exist_ok=True)
+    if core == "course.grading.core":  # the core takes the submission in itself, and grades an invalid one 0
+        root = submission
+    else:  # a stand-in core is handed the package root, or an empty package
+        try:
+            root = intake.materialise(submission, scratch)
+        except intake.InvalidSubmission as error:
+            invalid_reason = str(error)
+            root = scratch / "empty-submission"
+            root.mkdir(exist_ok=True)
     grade_submission = importlib.import_module(core).grade_submission
     report = grade_submission(root, jobs=jobs, **core_options)
+    if getattr(report, "status", "") == "invalid":
+        invalid_reason = report.reason
     # The sandbox each part child really ran in (the weakest counts), as the runner reported it.
     levels = {getattr(run, "isolation", "") for run in getattr(report, "runs", {}).values()} - {""}
     from course.grading.running.sandbox import LEVELS  # strongest first

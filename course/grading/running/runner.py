@@ -19,19 +19,19 @@ from pathlib import Path
 
 import numpy as np
 
+from course.grading import limits
 from course.grading.running import sandbox as jail
 from course.grading.checking.inputs import PartInputs
 from course.grading.checking.judges import Evidence
 from course.impl import REPO_ROOT
 from course.tf_noise import drop_startup_lines
 
-#: Default wall-clock limit of each part's child, in seconds (generous: a loaded machine
-#: imports TensorFlow slowly; a correct submission needs a fraction of it).
-TIMEOUTS: dict[str, float] = {"data": 90, "cell": 90, "layer": 120, "model": 90, "training": 240}
-#: Default address-space cap of a child, in MiB (TensorFlow maps about 1.5 GiB at import).
-MEMORY_MB = 6144
-#: Largest file a child may write, in MiB (RLIMIT_FSIZE; a disk fill stops there).
-FILE_MB = 256
+#: Default wall-clock limit of each part's child, in seconds (:mod:`course.grading.limits`).
+TIMEOUTS: dict[str, float] = limits.PART_SECONDS
+#: Default address-space cap of a child, in MiB.
+MEMORY_MB = limits.PART_MEMORY_MB
+#: Largest file a child may write, in MiB (RLIMIT_FSIZE).
+FILE_MB = limits.FILE_MB
 #: Processes and threads the child's uid may have (RLIMIT_NPROC; a fork bomb stops there).
 #: TensorFlow starts a few dozen threads per process (more on many cores). The count is the
 #: sandbox's own: under a user namespace by the kernel's per-namespace accounting, as root

@@ -43,6 +43,8 @@ from pathlib import Path
 
 import psutil
 
+from course.grading.limits import FILE_MB, OUTPUT_KB, SUBMISSION_MEMORY_MB, SUBMISSION_SECONDS
+
 #: Environment variable that marks every process of one grading run (inherited by children).
 RUN_MARKER = "LSTM_COURSE_GRADING_RUN"
 #: Prefix of the one line that carries a signed result on the result pipe.
@@ -51,7 +53,7 @@ RESULT_PREFIX = b"LSTM-COURSE-RESULT "
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for grading one submission.
+    """Resource limits for grading one submission (defaults: :mod:`course.grading.limits`).
 
     Attributes:
         wall_seconds: float, wall-clock limit for the whole submission.
@@ -60,10 +62,10 @@ class Limits:
         file_mb: int, largest file any process of the submission may write (RLIMIT_FSIZE).
     """
 
-    wall_seconds: float = 900.0
-    memory_mb: int = 6144
-    output_bytes: int = 20_000
-    file_mb: int = 256
+    wall_seconds: float = SUBMISSION_SECONDS
+    memory_mb: int = SUBMISSION_MEMORY_MB
+    output_bytes: int = OUTPUT_KB * 1024
+    file_mb: int = FILE_MB
 
 
 @dataclass

@@ -149,7 +149,8 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
             box.prepare(partdir)  # as root: the part's folder belongs to the part's own uid
         plan = {"tasks": names, "timeouts": limits, "jobs": max(1, jobs),
                 "drop_to": {n: jail.unprivileged_id(workdir / n) for n in names} if box.level in jail.UID_LEVELS else {},
-                "fence": {n: box.fence(workdir / n) for n in names}}
+                "fence": {n: box.fence(workdir / n) for n in names},
+                "private_tmp": box.namespaced}  # as runner.child_environment decides HOME
         (workdir / "plan.json").write_text(json.dumps(plan))
         env = runner.child_environment(box, workdir)
         argv = [sys.executable, "-I", "-m", "course.grading.running.zygote", str(workdir)]
@@ -275,7 +276,7 @@ def drop_privileges(ident: int) -> None:
         raise OSError("could not drop to the part's uid")
 
 
-def _child(workdir: Path, part: str, ident: int | None, fence: dict | None = None) -> None:
+def _child(workdir: Path, part: str, ident: int | None, fence: dict | None = None, private_tmp: bool = False) -> None:
     """Become one part's grading child (in a forked process); never returns.
 
     Args:
@@ -284,6 +285,8 @@ def _child(workdir: Path, part: str, ident: int | None, fence: dict | None = Non
         ident: int or None, the uid to drop to (as root).
         fence: dict or None, the tier without namespaces to apply after the uid drop
             (:func:`course.grading.running.confine.apply`).
+        private_tmp: bool, whether the sandbox gives a private ``/tmp`` (its namespaces), where
+            the child's ``HOME`` goes; otherwise ``HOME`` is the part's folder.
     """
     code = 70
     try:
@@ -303,7 +306,7 @@ def _child(workdir: Path, part: str, ident: int | None, fence: dict | None = Non
             from course.grading.running import confine
 
             confine.apply(fence)  # before the student's code is imported, while this process has one thread
-        home = Path("/tmp") / f"home-{part}" if os.environ.get("HOME") == "/tmp" else partdir
+        home = Path("/tmp") / f"home-{part}" if private_tmp else partdir
         home.mkdir(mode=0o700, exist_ok=True)
         os.environ.update({"HOME": str(home), "TMPDIR": str(home)})
         tempfile.tempdir = None
@@ -386,7 +389,8 @@ def main(argv: list[str]) -> int:
             sys.stdout.flush()
             pid = os.fork()
             if pid == 0:
-                _child(workdir, part, drop_to.get(part), (plan.get("fence") or {}).get(part))
+                _child(workdir, part, drop_to.get(part), (plan.get("fence") or {}).get(part),
+                       bool(plan.get("private_tmp")))
             running[pid] = (part, time.monotonic())
         pid, wait_status = os.waitpid(-1, os.WNOHANG)
         now = time.monotonic()
