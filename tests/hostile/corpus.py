@@ -339,10 +339,10 @@ def cases() -> list[Case]:
     return [
         Case("loop-at-import", "an infinite loop when data.py is imported",
              (Edit("data.py", prepend="while True:\n    pass\n"),), parts=("data", "model"),
-             timeouts={"data": 8}, status=("timeout",), full=("model", "rules", "answers"), zero=("data",),
+             timeouts={"data": 4}, status=("timeout",), full=("model", "rules", "answers"), zero=("data",),
              scores=scores(model=6, rules=5, answers=2)),
         Case("train-sleeps", "train() sleeps for a day", (Edit("train.py", append=SLEEPY_TRAIN),),
-             parts=("training",), timeouts={"training": 8}, status=("timeout",), full=("answers",),
+             parts=("training",), timeouts={"training": 4}, status=("timeout",), full=("answers",),
              zero=("training",), scores=scores(rules=2, answers=2)),  # the wrapper train has no hints, no docstring
         Case("sys-exit", "sys.exit(0) when model.py is imported", (Edit("model.py", append="\nimport sys\nsys.exit(0)\n"),),
              parts=model, status=("ok", "crashed"), full=("rules", "answers"), zero=("model",),
