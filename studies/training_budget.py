@@ -187,10 +187,11 @@ def _grade(folders: list[Path], budget: list[int], seed: int) -> dict[str, Any]:
     from course.grading.checking.inputs import make_inputs
     from course.grading.checking.judges import _accuracy  # the judge's own accuracy, not a copy
     from course.grading.core import judge_run
-    from course.grading.running.runner import TIMEOUTS, run_part
+    from course.grading.limits import PART_SECONDS
+    from course.grading.running.runner import run_part
 
     inputs = make_inputs("training", seed, budget={"train": budget[0], "epochs": budget[1]})
-    run = run_part("training", folders, inputs, timeout=TIMEOUTS["training"] * len(folders))
+    run = run_part("training", folders, inputs, timeout=PART_SECONDS["training"] * len(folders))
     out = []
     for index in range(len(folders)):
         verdicts = judge_run("training", inputs, run, index, None)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from course.grading.limits import GRADESCOPE_JOBS
-from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from course.grading.limits import GRADESCOPE_MEMORY_MB, GRADESCOPE_SECONDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,12 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "gradescope", help="build autograder.zip for Gradescope (setup.sh, run_autograder, the course; no solutions)")
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write (default: autograder.zip)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"wall-clock seconds per submission (default: {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--timeout", type=float, default=GRADESCOPE_SECONDS,
+                        help=f"wall-clock seconds per submission (default: {GRADESCOPE_SECONDS:g})")
     parser.add_argument("--part-timeout", type=float,
                         help="wall-clock seconds per part (one child process per part), passed to the core")
-    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
-                        help=f"cap on a submission's summed resident memory, MiB (default: {DEFAULT_MEMORY_MB})")
+    parser.add_argument("--memory-mb", type=int, default=GRADESCOPE_MEMORY_MB,
+                        help=f"cap on a submission's summed resident memory, MiB (default: {GRADESCOPE_MEMORY_MB})")
     parser.add_argument("--jobs", type=int, default=GRADESCOPE_JOBS,
                         help=f"part processes at once for one submission (default: {GRADESCOPE_JOBS})")
     parser.add_argument("--no-sandbox", action="store_true",

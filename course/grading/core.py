@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from course.grading import limits
 from course.grading.checking import static
 from course.grading.intake import InvalidSubmission, materialise
 from course.grading.running import tasks, zygote
 from course.grading.checking.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
 from course.grading.checking.inputs import make_inputs
 from course.grading.checking.judges import NOT_IMPLEMENTED, judge
-from course.grading.running.runner import MEMORY_MB, PartRun, run_part
+from course.grading.running.runner import PartRun, run_part
 
 #: Statuses of a whole grading, most serious first.
 STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
@@ -230,18 +231,19 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _static_verdicts(folder: Path, runtime_records: list[str], runs_complete: bool) -> dict[str, tuple[bool, str]]:
+def _static_verdicts(folder: Path, trees: dict[str, Any], runtime_records: list[str],
+                     runs_complete: bool) -> dict[str, tuple[bool, str]]:
     """Decide the ``rules`` and ``answers`` checks from the source and the runtime guard's records.
 
     Args:
         folder: Path, the submission.
+        trees: dict of file name to AST (:func:`course.grading.checking.static.parse` of ``folder``).
         runtime_records: list of str, forbidden uses recorded by the children.
         runs_complete: bool, whether every child reported (so the runtime guard saw everything).
 
     Returns:
         dict of check name to ``(passed, detail)``.
     """
-    trees = static.parse(folder)
     missing = [name for name, tree in trees.items() if tree is None]
     todo = static.stubs(trees)
     verdicts: dict[str, tuple[bool, str]] = {}
@@ -368,7 +370,7 @@ class _Picked:
 
 
 def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None = None, seed: int | None = None,
-                     timeouts: dict[str, float] | None = None, memory_mb: int = MEMORY_MB,
+                     timeouts: dict[str, float] | None = None, memory_mb: int = limits.PART_MEMORY_MB,
                      references: str | None = None, keep: str | Path | None = None) -> GradeReport:
     """Grade one submission.
 
@@ -378,7 +380,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         parts: tuple of str, the run parts to run (default all); checks of parts not run
             fail with "this check did not run". ``rules`` and ``answers`` are always judged.
         seed: int, the seed for the inputs (default: a fresh random one, recorded in the report).
-        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.running.runner.TIMEOUTS`).
+        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.limits.PART_SECONDS`).
         memory_mb: int, each child's address-space cap in MiB.
         references: str or None, Keras' references for ``seed`` in an ``.npz`` written by the
             trusted batch parent (:mod:`course.grading.batch`), so that this process need not
@@ -432,8 +434,9 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
             verdicts.update(judge_run(part, inputs[part], runs[part], 0, oracles.get(part)))
         records = [r for run in runs.values() for e in run.evidence if e is not None for r in e.guard]
         complete = len(selected) == len(RUN_PARTS) and all(r.status == "ok" for r in runs.values())
-        verdicts.update(_static_verdicts(folder, records, complete))
-        warnings = absent_import_warnings(folder)
+        trees = static.parse(folder)
+        verdicts.update(_static_verdicts(folder, trees, records, complete))
+        warnings = absent_import_warnings(trees)
         if status == "invalid":
             verdicts = {check.name: (False, f"invalid submission: {reason}") for check in CHECKS}
         elif keep is not None:  # every child has ended: held-out labels may leave the parent now
@@ -454,19 +457,16 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
                        seed=seed, seconds=time.monotonic() - start, warnings=warnings)
 
 
-def absent_import_warnings(folder: Path) -> list[str]:
+def absent_import_warnings(trees: dict[str, Any]) -> list[str]:
     """Warn about imports of modules the grader does not provide (they cost nothing until used).
 
     Args:
-        folder: Path, the submission.
+        trees: dict of file name to AST (:func:`course.grading.checking.static.parse` of the submission).
 
     Returns:
         list of str: one warning naming every such import, or none.
     """
-    try:
-        findings = static.absent_imports(static.parse(folder))
-    except OSError:
-        return []
+    findings = static.absent_imports(trees)
     if not findings:
         return []
     where = ", ".join(f"{f.what.split()[1].rstrip(',')} ({f.file}:{f.line})" for f in findings)
@@ -520,7 +520,7 @@ def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: 
             evidence = run.evidence[position] if position < len(run.evidence) else None
             records[index] += evidence.guard if evidence is not None else []
     for index, folder in enumerate(folders):
-        verdicts[index].update(_static_verdicts(folder, records[index], False))
+        verdicts[index].update(_static_verdicts(folder, static.parse(folder), records[index], False))
     return verdicts
 
 

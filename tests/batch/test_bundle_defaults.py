@@ -13,7 +13,6 @@ from course.commands import grade as grade_command
 from course.commands import gradescope as command
 from course.grading import limits
 from course.grading.outputs import gradescope_run
-from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from course.grading.running.sandbox import SandboxUnavailable
 from course.impl import REPO_ROOT
 
@@ -24,15 +23,14 @@ def test_the_command_and_the_runner_share_the_defaults() -> None:
     parser = argparse.ArgumentParser()
     command.register(parser.add_subparsers())
     args = parser.parse_args(["gradescope"])
-    assert (args.timeout, args.memory_mb) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB) == (540, 3072)
-    assert (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB, args.jobs) == (limits.GRADESCOPE_SECONDS, limits.GRADESCOPE_MEMORY_MB,
-                                                                limits.GRADESCOPE_JOBS)
+    assert (args.timeout, args.memory_mb, args.jobs) == (limits.GRADESCOPE_SECONDS, limits.GRADESCOPE_MEMORY_MB,
+                                                         limits.GRADESCOPE_JOBS)
+    assert (args.timeout, args.memory_mb) == (540, 3072)
     bundle = gradescope_run.options_from({}).limits
-    assert (bundle.wall_seconds, bundle.memory_mb) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB)
+    assert (bundle.wall_seconds, bundle.memory_mb) == (limits.GRADESCOPE_SECONDS, limits.GRADESCOPE_MEMORY_MB)
 
 
 def test_grade_and_its_page_read_the_limits_module() -> None:
-    from course.grading.running import runner
     from course.grading.running.sandbox_batch import Limits
 
     parser = argparse.ArgumentParser()
@@ -42,8 +40,6 @@ def test_grade_and_its_page_read_the_limits_module() -> None:
         limits.SUBMISSION_SECONDS, limits.SUBMISSION_MEMORY_MB, limits.OUTPUT_KB) == (900, 6144, 20)
     assert Limits() == Limits(limits.SUBMISSION_SECONDS, limits.SUBMISSION_MEMORY_MB, limits.OUTPUT_KB * 1024,
                               limits.FILE_MB)
-    assert (runner.TIMEOUTS, runner.MEMORY_MB, runner.FILE_MB) == (limits.PART_SECONDS, limits.PART_MEMORY_MB,
-                                                                   limits.FILE_MB)
     text = PAGE.read_text()
     section = text[text.index("## Grade a batch"):text.index("## The gradebook")]
     assert f"(`--timeout`, default {limits.SUBMISSION_SECONDS:g} s)" in section
@@ -58,8 +54,8 @@ def test_grade_and_its_page_read_the_limits_module() -> None:
 def test_the_page_states_the_bundles_defaults() -> None:
     text = PAGE.read_text()
     section = text[text.index("## Gradescope"):text.index("## GitHub Classroom")]
-    assert re.search(rf"`--timeout`[^.]*defaults to {DEFAULT_TIMEOUT:g} s", section), "the page must state the timeout default"
-    assert re.search(rf"`--memory-mb`[^.]*defaults to {DEFAULT_MEMORY_MB} MiB", section), "the page must state the memory default"
+    assert re.search(rf"`--timeout`[^.]*defaults to {limits.GRADESCOPE_SECONDS:g} s", section), "the page must state the timeout default"
+    assert re.search(rf"`--memory-mb`[^.]*defaults to {limits.GRADESCOPE_MEMORY_MB} MiB", section), "the page must state the memory default"
     assert "too small" not in section  # 768 MB is enough (measured in a memory cgroup)
 
 

@@ -113,10 +113,11 @@ def test_report_warns_once_about_missing_imports(tmp_path: Path) -> None:
     Args:
         tmp_path: pytest's temporary folder.
     """
+    from course.grading.checking.static import parse
     from course.grading.core import absent_import_warnings
 
     cases.build(cases.BY_NAME["notebook_imports"], tmp_path / "notebook")
     cases.build(cases.BY_NAME["colah_h_x_order"], tmp_path / "clean")
-    warnings = absent_import_warnings(tmp_path / "notebook")
+    warnings = absent_import_warnings(parse(tmp_path / "notebook"))
     assert len(warnings) == 1 and "tensorflow_datasets (data.py:12)" in warnings[0], warnings
-    assert absent_import_warnings(tmp_path / "clean") == []
+    assert absent_import_warnings(parse(tmp_path / "clean")) == []

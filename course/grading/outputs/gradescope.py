@@ -16,12 +16,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from course.grading import limits
 from course.impl import REPO_ROOT
-
-#: The bundle's default limits, which the instructors' page advises (:mod:`course.grading.limits`).
-DEFAULT_TIMEOUT = limits.GRADESCOPE_SECONDS
-DEFAULT_MEMORY_MB = limits.GRADESCOPE_MEMORY_MB
 
 #: What of the repository goes into the bundle (as ``lstm-course/...``): the installable course.
 BUNDLED = ("pyproject.toml", "README.md", "course")

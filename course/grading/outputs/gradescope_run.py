@@ -18,7 +18,7 @@ from pathlib import Path
 
 from course.grading.outputs import report
 from course.grading.limits import OUTPUT_KB
-from course.grading.outputs.gradescope import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from course.grading import limits as grading_limits
 from course.grading.batch import BatchOptions, GraderChanged, grade_one, isolation_for, package_hash
 from course.grading.batch_submission import Submission
 from course.grading.intake import zero_result
@@ -40,8 +40,8 @@ def options_from(config: dict) -> BatchOptions:
     Returns:
         BatchOptions for one submission.
     """
-    limits = Limits(wall_seconds=float(config.get("timeout", DEFAULT_TIMEOUT)),
-                    memory_mb=int(config.get("memory_mb", DEFAULT_MEMORY_MB)),
+    limits = Limits(wall_seconds=float(config.get("timeout", grading_limits.GRADESCOPE_SECONDS)),
+                    memory_mb=int(config.get("memory_mb", grading_limits.GRADESCOPE_MEMORY_MB)),
                     output_bytes=int(config.get("output_kb", OUTPUT_KB)) * 1024)
     return BatchOptions(jobs=1, core_jobs=int(config.get("jobs", 1)), limits=limits,
                         core_options=dict(config.get("core_options", {})),

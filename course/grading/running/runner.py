@@ -26,12 +26,6 @@ from course.grading.checking.judges import Evidence
 from course.impl import REPO_ROOT
 from course.tf_noise import drop_startup_lines
 
-#: Default wall-clock limit of each part's child, in seconds (:mod:`course.grading.limits`).
-TIMEOUTS: dict[str, float] = limits.PART_SECONDS
-#: Default address-space cap of a child, in MiB.
-MEMORY_MB = limits.PART_MEMORY_MB
-#: Largest file a child may write, in MiB (RLIMIT_FSIZE).
-FILE_MB = limits.FILE_MB
 #: Processes and threads the child's uid may have (RLIMIT_NPROC; a fork bomb stops there).
 #: TensorFlow starts a few dozen threads per process (more on many cores). The count is the
 #: sandbox's own: under a user namespace by the kernel's per-namespace accounting, as root
@@ -195,14 +189,14 @@ def child_environment(box: jail.Sandbox, workdir: Path) -> dict[str, str]:
 
 
 def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout: float | None = None,
-             memory_mb: int = MEMORY_MB, keep: Path | None = None) -> PartRun:
+             memory_mb: int = limits.PART_MEMORY_MB, keep: Path | None = None) -> PartRun:
     """Run one part's probes on one or more submissions in one child process.
 
     Args:
         part: str, a run part.
         submissions: list of Path, submission folders (each is copied first).
         inputs: the part's inputs (only ``config`` and ``arrays`` reach the child).
-        timeout: float, wall-clock limit in seconds (default :data:`TIMEOUTS`).
+        timeout: float, wall-clock limit in seconds (default :data:`course.grading.limits.PART_SECONDS`).
         memory_mb: int, the child's address-space cap.
         keep: Path or None, where to copy the child's raw outputs before its folder is deleted
             (:func:`course.grading.running.keep.save_raw`).
@@ -210,7 +204,7 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
     Returns:
         PartRun.
     """
-    timeout = timeout or TIMEOUTS[part]
+    timeout = timeout or limits.PART_SECONDS[part]
     start = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix=f"lstm-{part}-"))
     try:
@@ -221,7 +215,7 @@ def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout:
             entries.append({"folder": str(copy), "name": f"submission_{part}_{index}"})
         box = jail.current()
         request = {"part": part, "submissions": entries, "config": inputs.config, "memory_mb": memory_mb,
-                   "file_mb": FILE_MB, "processes": process_limit(box), "repo_root": str(REPO_ROOT)}
+                   "file_mb": limits.FILE_MB, "processes": process_limit(box), "repo_root": str(REPO_ROOT)}
         (workdir / "request.json").write_text(json.dumps(request))
         np.savez(workdir / "inputs.npz", **inputs.arrays)
         env = child_environment(box, workdir)

@@ -52,6 +52,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from course.grading import limits as grading_limits
 from course.grading.running.tasks import Task
 
 #: Environment variable: ``auto`` (default), ``on`` or ``off``.
@@ -107,8 +108,8 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
             probe group of a part, each in its own child and folder, with the part's limits).
         folder: Path, the submission folder (copied once per task).
         inputs: dict of part to PartInputs.
-        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.running.runner.TIMEOUTS`).
-        memory_mb: int, each child's address-space cap (default :data:`course.grading.running.runner.MEMORY_MB`).
+        timeouts: dict of part to wall-clock seconds (default :data:`course.grading.limits.PART_SECONDS`).
+        memory_mb: int, each child's address-space cap (default :data:`course.grading.limits.PART_MEMORY_MB`).
         jobs: int, children at once.
         keep: Path or None, where to copy each task's raw outputs before the folders are deleted:
             ``keep/PART`` (a split part: ``keep/PART/GROUP``), the zygote's own log as ``keep/zygote.txt``.
@@ -123,8 +124,8 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
     from course.grading.running import sandbox as jail
     from course.impl import REPO_ROOT
 
-    memory_mb = runner.MEMORY_MB if memory_mb is None else memory_mb
-    limits = {t.name: float((timeouts or {}).get(t.part) or runner.TIMEOUTS[t.part]) for t in tasks}
+    memory_mb = grading_limits.PART_MEMORY_MB if memory_mb is None else memory_mb
+    limits = {t.name: float((timeouts or {}).get(t.part) or grading_limits.PART_SECONDS[t.part]) for t in tasks}
     names = [t.name for t in tasks]
     start = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="lstm-zygote-"))
@@ -142,7 +143,7 @@ def run_parts(tasks: list[Task], folder: Path, inputs: dict[str, Any], *, timeou
             copies.append(copy)
             request = {"part": task.part, "group": task.group,
                        "submissions": [{"folder": str(copy), "name": f"submission_{task.part}_0"}],
-                       "config": inputs[task.part].config, "memory_mb": memory_mb, "file_mb": runner.FILE_MB,
+                       "config": inputs[task.part].config, "memory_mb": memory_mb, "file_mb": grading_limits.FILE_MB,
                        "processes": processes, "repo_root": str(REPO_ROOT)}
             (partdir / "request.json").write_text(json.dumps(request))
             np.savez(partdir / "inputs.npz", **inputs[task.part].arrays)
