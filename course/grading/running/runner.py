@@ -56,8 +56,8 @@ from course.grading import limits
 from course.grading.checking.judges import Evidence
 from course.grading.running import sandbox as jail
 from course.grading.running.process import kill_leftovers
+from course.grading.running import tasks as part_tasks
 from course.grading.running.tasks import Task
-from course.grading.running.tasks import plan as split_tasks
 from course.impl import REPO_ROOT
 from course.tf_noise import drop_startup_lines
 
@@ -560,7 +560,7 @@ class Runner:
         Returns:
             list of Task.
         """
-        return split_tasks(parts, self.jobs) if self.forks(parts) else [Task(part) for part in parts]
+        return part_tasks.plan(parts, self.jobs) if self.forks(parts) else [Task(part) for part in parts]
 
     def run(self, tasks: list[Task], folder: Path | list[Path], inputs: dict[str, Any], *,
             timeouts: dict[str, float] | None = None, keep: Path | None = None) -> dict[str, PartRun]:
