@@ -628,9 +628,13 @@ class Runner:
             self._finish(worker)
 
     def close(self) -> None:
-        """Kill every worker and everything it started, a run in progress included; safe to call again."""
+        """Kill every worker and everything it started, a run in progress included; safe to call again.
+
+        The runner stays usable: a later run starts a new worker.
+        """
         for group in list(self._live):  # a run in progress then sees its worker end, and returns
             kill_leftovers(group, None)
         with self._lock:
             self._drop_warm_worker()
         self._starter.shutdown()
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runner-start")  # no thread until used
