@@ -19,6 +19,8 @@ import signal
 import sys
 import time
 
+from course.grading.running.confine import effective_capabilities  # imported while this process may still read it
+
 #: prctl options (linux/prctl.h).
 _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
 #: capset's header version (linux/capability.h, _LINUX_CAPABILITY_VERSION_3).
@@ -54,8 +56,6 @@ def drop_privileges(ident: int) -> None:
         raise OSError(ctypes.get_errno(), "capset failed")
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-    from course.grading.running.confine import effective_capabilities
-
     if os.getuid() != ident or os.geteuid() != ident or os.getgid() != ident or effective_capabilities():
         raise OSError(f"could not drop to uid {ident} without capabilities")
 
