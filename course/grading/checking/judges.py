@@ -165,7 +165,9 @@ class Case:
         return np.asarray(self.evidence.arrays[name])
 
 
-#: A verdict function: the case in, ``(passed, detail)`` out.
+#: A verdict function: it takes the :class:`Case` (the part's inputs and the child's evidence) and
+#: returns ``(passed, detail)``, the detail saying what the grader saw. Every verdict has this
+#: signature, so its docstring states only what it decides.
 Verdict = Callable[[Case], tuple[bool, str]]
 
 

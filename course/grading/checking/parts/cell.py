@@ -284,14 +284,7 @@ VERDICTS = Verdicts("cell")
 
 @VERDICTS.check("cell.gate_sublayers")
 def gate_sublayers(case: Case) -> tuple[bool, str]:
-    """The cell keeps ``units`` and four ``Dense(units)`` gates under the contract's names.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The cell keeps ``units`` and four ``Dense(units)`` gates under the contract's names."""
     units = case.config["units"]
     case.need("structure")
     found = case.value("structure.gates")
@@ -302,14 +295,7 @@ def gate_sublayers(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("cell.forget_bias")
 def forget_bias(case: Case) -> tuple[bool, str]:
-    """Only the forget gate's bias starts at 1: read from the named gates, else from a fresh cell's behaviour.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Only the forget gate's bias starts at 1: read from the named gates, else from a fresh cell's behaviour."""
     case.need("structure")
     found = case.value("structure.gates")
     if all(found.get(g, {}).get("exists") for g in GATES):
@@ -393,14 +379,7 @@ def _layout_matches(case: Case, ref: dict[str, np.ndarray]) -> str:
 
 @VERDICTS.check("cell.matches_keras")
 def matches_keras(case: Case) -> tuple[bool, str]:
-    """Two steps equal Keras' cell, in the named gates or on a parametrization that fits the variables.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Two steps equal Keras' cell, in the named gates or on a parametrization that fits the variables."""
     try:
         step1, step2, ref = _outputs(case)
     except Missing as missing:
@@ -451,14 +430,7 @@ def _first_step(case: Case, ref: dict[str, np.ndarray]) -> list[np.ndarray]:
 
 @VERDICTS.check("cell.state_order")
 def state_order(case: Case) -> tuple[bool, str]:
-    """``call`` returns ``(h, c)``: by Keras' values, or by ``|h| <= tanh(|c|)`` whatever the values.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """``call`` returns ``(h, c)``: by Keras' values, or by ``|h| <= tanh(|c|)`` whatever the values."""
     ref = case.references()
     step1 = _first_step(case, ref)
     if close(step1[0], ref["c1"]) and close(step1[1], ref["h1"]):
@@ -480,14 +452,7 @@ def state_order(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("cell.gradients")
 def gradients(case: Case) -> tuple[bool, str]:
-    """Every variable of the cell gets a gradient, eagerly and inside tf.function.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Every variable of the cell gets a gradient, eagerly and inside tf.function."""
     case.need("gradients_eager", "gradients_graph")
     eager = all_positive(case.value("gradients_eager.norms"))
     graph = all_positive(case.value("gradients_graph.norms"))

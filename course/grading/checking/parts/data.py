@@ -202,14 +202,7 @@ VERDICTS = Verdicts("data")
 
 @VERDICTS.check("data.generator_shapes")
 def generator_shapes(case: Case) -> tuple[bool, str]:
-    """Both samples have the asked count, shapes and dtypes.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Both samples have the asked count, shapes and dtypes."""
     for key in ("gen_a", "gen_b"):
         case.need(key)
         steps, count = case.config[key]
@@ -224,14 +217,7 @@ def generator_shapes(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("data.integer_labels")
 def integer_labels(case: Case) -> tuple[bool, str]:
-    """The targets are int32 or int64.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The targets are int32 or int64."""
     case.need("gen_a")
     dtypes = case.value("gen_a.target_dtypes")
     ok = bool(dtypes) and all(d in ("int32", "int64") for d in dtypes)
@@ -240,14 +226,7 @@ def integer_labels(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("data.labels_threshold_0")
 def labels_threshold_0(case: Case) -> tuple[bool, str]:
-    """Every label is ``noise.sum() > 0`` (sums too close to 0 to tell are skipped).
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Every label is ``noise.sum() > 0`` (sums too close to 0 to tell are skipped)."""
     case.need("gen_a")
     noise, target = case.array("gen_a.noise"), case.array("gen_a.target")
     sums = noise.sum(axis=1)
@@ -257,14 +236,7 @@ def labels_threshold_0(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("data.noise_standard_normal")
 def noise_standard_normal(case: Case) -> tuple[bool, str]:
-    """The noise's mean, spread, distribution (Kolmogorov-Smirnov) and independence match N(0, 1).
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The noise's mean, spread, distribution (Kolmogorov-Smirnov) and independence match N(0, 1)."""
     case.need("gen_a")
     noise = case.array("gen_a.noise")
     values = np.sort(noise.ravel())
@@ -281,14 +253,7 @@ def noise_standard_normal(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("data.wrapper_no_args")
 def wrapper_no_args(case: Case) -> tuple[bool, str]:
-    """``my_integration_task`` takes no arguments and yields the task's count of the task's length.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """``my_integration_task`` takes no arguments and yields the task's count of the task's length."""
     case.need("wrapper")
     got = (case.value("wrapper.required"), case.value("wrapper.SEQ_LEN"), case.value("wrapper.NUM_SAMPLES"),
            case.value("wrapper.count"), case.value("wrapper.noise_shapes"))
@@ -303,14 +268,7 @@ def wrapper_no_args(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("data.from_generator")
 def from_generator(case: Case) -> tuple[bool, str]:
-    """``make_dataset`` wraps a Python generator with ``output_signature`` (the wrapping only).
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """``make_dataset`` wraps a Python generator with ``output_signature`` (the wrapping only)."""
     case.need("dataset")
     seq_len, count = case.config["dataset"]
     ops, spec = case.value("dataset.ops"), case.value("dataset.spec")
@@ -344,14 +302,7 @@ def _batch_sizes(pairs: int, batch_size: int) -> list[int]:
 
 @VERDICTS.check("data.prepare_batches")
 def prepare_batches(case: Case) -> tuple[bool, str]:
-    """``prepare`` batches by ``batch_size`` (64 by default), keeps the partial batch and every pair once.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """``prepare`` batches by ``batch_size`` (64 by default), keeps the partial batch and every pair once."""
     case.need("prep_big", "prep_default")
     pairs, batch_size, _ = case.config["prepare"]["prep_big"]
     default_pairs = case.config["prepare"]["prep_default"][0]
@@ -366,14 +317,7 @@ def prepare_batches(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("data.prepare_shuffles")
 def prepare_shuffles(case: Case) -> tuple[bool, str]:
-    """``prepare`` mixes pairs across batches, and its ``shuffle_buffer`` bounds how far a pair moves.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """``prepare`` mixes pairs across batches, and its ``shuffle_buffer`` bounds how far a pair moves."""
     case.need("prep_big", "prep_one", "prep_bound")
     calls = case.config["prepare"]
     big = case.array("prep_big.order")
@@ -394,14 +338,7 @@ def prepare_shuffles(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("data.prepare_prefetches")
 def prepare_prefetches(case: Case) -> tuple[bool, str]:
-    """The prepared dataset's graph holds a prefetch stage.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The prepared dataset's graph holds a prefetch stage."""
     case.need("prep_big")
     ops = case.value("prep_big.ops")
     return "PrefetchDataset" in ops, f"dataset ops: {', '.join(op for op in ops if op.endswith('Dataset'))}"

@@ -461,14 +461,7 @@ def _sizes(case: Case) -> tuple[int, int, int]:
 
 @VERDICTS.check("layer.zero_states")
 def zero_states(case: Case) -> tuple[bool, str]:
-    """``zero_states(B)`` returns a pair of zero tensors of shape ``(B, H)``.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """``zero_states(B)`` returns a pair of zero tensors of shape ``(B, H)``."""
     units = _sizes(case)[2]
     case.need("zero_states")
     if case.value("zero_states.arity") != 2:
@@ -481,14 +474,7 @@ def zero_states(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("layer.output_shape")
 def output_shape(case: Case) -> tuple[bool, str]:
-    """The layer returns every step's hidden state, ``(B, T, H)``.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The layer returns every step's hidden state, ``(B, T, H)``."""
     expected = _sizes(case)
     case.need("forward")
     shape = case.array("forward.zero").shape
@@ -519,14 +505,7 @@ def _contract_layout(case: Case, out: np.ndarray, ref: np.ndarray) -> tuple[np.n
 
 @VERDICTS.check("layer.matches_keras")
 def matches_keras(case: Case) -> tuple[bool, str]:
-    """From zero states, the layer's outputs equal Keras' LSTM.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """From zero states, the layer's outputs equal Keras' LSTM."""
     case.need("forward")
     out, ref, note = _contract_layout(case, case.array("forward.zero"), case.references()["zero"])
     return close(out, ref), gap(out, ref) + note
@@ -534,14 +513,7 @@ def matches_keras(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("layer.initial_states")
 def initial_states(case: Case) -> tuple[bool, str]:
-    """From given states, the layer's outputs equal Keras' LSTM from the same states.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """From given states, the layer's outputs equal Keras' LSTM from the same states."""
     case.need("initial_states")
     out, ref, note = _contract_layout(case, case.array("initial_states.out"), case.references()["states"])
     return close(out, ref), gap(out, ref) + note
@@ -549,14 +521,7 @@ def initial_states(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("layer.carries_state")
 def carries_state(case: Case) -> tuple[bool, str]:
-    """Changing the first input moves the last output.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Changing the first input moves the last output."""
     batch, steps, units = _sizes(case)
     case.need("forward")
     out, pert = case.array("forward.zero"), case.array("forward.perturbed")
@@ -572,14 +537,7 @@ def carries_state(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("layer.graph_while")
 def graph_while(case: Case) -> tuple[bool, str]:
-    """The traced graph holds a While loop and no raw RNN op.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The traced graph holds a While loop and no raw RNN op."""
     case.need("graph")
     loops, forbidden = case.value("graph.while_ops"), case.value("graph.forbidden_ops")
     return loops >= 1 and not forbidden, f"{loops} While op(s) in the traced graph; raw RNN ops: {forbidden or 'none'}"
@@ -587,14 +545,7 @@ def graph_while(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("layer.graph_no_unroll")
 def graph_no_unroll(case: Case) -> tuple[bool, str]:
-    """The traced graph has as many nodes for a short sequence as for a long one.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The traced graph has as many nodes for a short sequence as for a long one."""
     case.need("unroll")
     nodes = case.value("unroll.nodes")
     short, long = UNROLL_STEPS
@@ -603,14 +554,7 @@ def graph_no_unroll(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("layer.one_trace_any_T")
 def one_trace_any_T(case: Case) -> tuple[bool, str]:  # noqa: N802 - the check's name
-    """One trace serves T=2 and T=200, with Keras' numbers for both.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """One trace serves T=2 and T=200, with Keras' numbers for both."""
     case.need("any_T")
     ref = case.references()
     t2, ref2, note = _contract_layout(case, case.array("any_T.t2"), ref["t2"])
@@ -638,40 +582,19 @@ def _gradients(case: Case, probe_name: str) -> tuple[bool, str]:
 
 @VERDICTS.check("layer.gradients_eager")
 def gradients_eager(case: Case) -> tuple[bool, str]:
-    """Eagerly, after a first call outside the tape, every variable of the cell gets a gradient.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Eagerly, after a first call outside the tape, every variable of the cell gets a gradient."""
     return _gradients(case, "gradients_eager")
 
 
 @VERDICTS.check("layer.gradients_graph")
 def gradients_graph(case: Case) -> tuple[bool, str]:
-    """Built lazily inside a tf.function, every variable of the cell gets a gradient.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Built lazily inside a tf.function, every variable of the cell gets a gradient."""
     return _gradients(case, "gradients_graph")
 
 
 @VERDICTS.check("layer.trains_in_model")
 def trains_in_model(case: Case) -> tuple[bool, str]:
-    """Inside a model, every variable of the cell trains under the three patterns that can cut it off.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Inside a model, every variable of the cell trains under the three patterns that can cut it off."""
     patterns = (("lazy_tf_function", "built lazily in a tf.function train step"),
                 ("eager_tape", "one eager call, then an eager tape"),
                 ("fit", "model.fit (a weight that a step of SGD leaves unchanged got no gradient)"))

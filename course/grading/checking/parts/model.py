@@ -108,14 +108,7 @@ VERDICTS = Verdicts("model")
 
 @VERDICTS.check("model.output_shape")
 def output_shape(case: Case) -> tuple[bool, str]:
-    """The model maps ``(B, T, 1)`` to ``(B, T, 1)``.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The model maps ``(B, T, 1)`` to ``(B, T, 1)``."""
     shape = case.arrays["x"].shape
     case.need("forward")
     got = case.array("forward.out").shape
@@ -124,14 +117,7 @@ def output_shape(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("model.probabilities")
 def probabilities(case: Case) -> tuple[bool, str]:
-    """The outputs stay in [0, 1] with fresh and with large random weights.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The outputs stay in [0, 1] with fresh and with large random weights."""
     case.need("forward", "scrambled")
     for out, weights in ((case.array("forward.out"), "fresh"), (case.array("scrambled.out"), "large random")):
         if out.size == 0:
@@ -144,14 +130,7 @@ def probabilities(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("model.uses_lstm")
 def uses_lstm(case: Case) -> tuple[bool, str]:
-    """The model holds the LSTM layer and calls it in a forward pass.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The model holds the LSTM layer and calls it in a forward pass."""
     case.need("forward")
     stack = "student" if "import.student_stack" in case.evidence.values else "grader"
     calls, layers = case.value("forward.lstm_calls"), case.value("forward.lstm_layers")
@@ -161,14 +140,7 @@ def uses_lstm(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("model.gradients")
 def gradients(case: Case) -> tuple[bool, str]:
-    """Every trainable variable of the model gets a gradient, eagerly and when built inside tf.function.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Every trainable variable of the model gets a gradient, eagerly and when built inside tf.function."""
     case.need("gradients_eager", "gradients_graph")
     eager = all_positive(case.value("gradients_eager.norms"))
     graph = all_positive(case.value("gradients_graph.norms"))

@@ -251,14 +251,7 @@ def _need_train(case: Case) -> None:
 
 @VERDICTS.check("training.history_keys")
 def history_keys(case: Case) -> tuple[bool, str]:
-    """``train`` returns a dict of per-epoch lists under the contract's keys.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """``train`` returns a dict of per-epoch lists under the contract's keys."""
     epochs = case.config["epochs"]
     _need_train(case)
     history = case.value("train.history")
@@ -272,14 +265,7 @@ def history_keys(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("training.updates_weights")
 def updates_weights(case: Case) -> tuple[bool, str]:
-    """Training changes the model's weights.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """Training changes the model's weights."""
     _need_train(case)
     change = case.value("train.weights_changed")
     return isinstance(change, float) and change > 1e-6, f"largest weight change {change}"
@@ -287,14 +273,7 @@ def updates_weights(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("training.reaches_80")
 def reaches_80(case: Case) -> tuple[bool, str]:
-    """The trained model clears the accuracy bar on held-out data whose labels only the parent has.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The trained model clears the accuracy bar on held-out data whose labels only the parent has."""
     epochs = case.config["epochs"]
     _need_train(case)
     measured = accuracy(case.array("train.test").ravel(), case.secret["y_test"])
@@ -305,14 +284,7 @@ def reaches_80(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("training.loss_last_step")
 def loss_last_step(case: Case) -> tuple[bool, str]:
-    """The loss reached only the last step's read-out of the grader's model.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The loss reached only the last step's read-out of the grader's model."""
     _need_train(case)
     steps, trained = case.value("train.steps"), case.value("train.steps_trained")
     if not isinstance(trained, list):
@@ -325,14 +297,7 @@ def loss_last_step(case: Case) -> tuple[bool, str]:
 
 @VERDICTS.check("training.val_accuracy_honest")
 def val_accuracy_honest(case: Case) -> tuple[bool, str]:
-    """The reported last ``val_accuracy`` is the one the grader measures on the same data.
-
-    Args:
-        case: the part's inputs and the child's evidence.
-
-    Returns:
-        ``(passed, detail)``.
-    """
+    """The reported last ``val_accuracy`` is the one the grader measures on the same data."""
     _need_train(case)
     measured = accuracy(case.array("train.val").ravel(), case.secret["y_val"])
     history = case.value("train.history")
