@@ -4,8 +4,8 @@ The parent process chooses every input, runs the student's code only in sandboxe
 child processes (one per part), and decides each check by comparing what the children
 return with its own oracle (Keras' LSTM). The package is grouped by role:
 
-- :mod:`course.grading.checking`: what is checked (checks, probes, judges, oracle,
-  grader-owned stand-ins, static rules, inputs);
+- :mod:`course.grading.checking`: what is checked (the registry of checks, one module per
+  run part with its inputs, probe and verdicts, the oracle, grader-owned stand-ins, static rules);
 - :mod:`course.grading.running`: how student code runs (the bubblewrap sandbox, the
   runner, the child, the zygote, the guards, the batch worker and its fence);
 - :mod:`course.grading.outputs`: what comes out (gradebook, reports, Gradescope, the

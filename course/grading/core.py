@@ -8,7 +8,8 @@
 3. chooses every input (:mod:`course.grading.checking.inputs`) and runs each other part in its
    own child process with a timeout and a memory cap (:mod:`course.grading.running.runner`);
 4. decides each check by comparing the children's raw outputs with Keras' own LSTM
-   (:mod:`course.grading.checking.oracle`, :mod:`course.grading.checking.judges`).
+   (:mod:`course.grading.checking.oracle`, :mod:`course.grading.checking.judges`, each part's
+   verdicts in :mod:`course.grading.checking.parts`).
 
 A crash, timeout or exit in one part costs only that part's checks. No reference
 solution is needed or importable while grading.
@@ -304,7 +305,7 @@ def _oracles(parts: Any, seed: int, references: str | None = None) -> dict[str, 
     """
     from course.grading.checking import oracle
 
-    wanted = [part for part in ("cell", "layer") if part in parts]
+    wanted = [part for part in RUN_PARTS if part in parts and oracle.compares(part)]
     if references is not None:
         handed = oracle.load_references(Path(references))
         return {part: functools.partial(handed.__getitem__, part) for part in wanted}

@@ -62,8 +62,8 @@ MARGIN = 60.0
 #: Modules the zygote imports before it forks (grader code and libraries only).
 PRELOAD: tuple[str, ...] = (
     "numpy", "tensorflow", "keras", "course.grading.running.child", "course.grading.running.guard", "course.grading.checking.contract",
-    "course.grading.checking.probes", "course.grading.checking.probes.data", "course.grading.checking.probes.cell",
-    "course.grading.checking.probes.layer", "course.grading.checking.probes.model", "course.grading.checking.probes.training",
+    "course.grading.checking.recording", "course.grading.checking.parts.data", "course.grading.checking.parts.cell",
+    "course.grading.checking.parts.layer", "course.grading.checking.parts.model", "course.grading.checking.parts.training",
 )
 #: prctl options (linux/prctl.h).
 _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 24, 38
