@@ -141,10 +141,11 @@ def score_parts(results: list[CheckResult], runs: Mapping[str, Any] | None = Non
         grouped.setdefault(result.check.part, []).append(result)
     parts = {}
     for part, members in grouped.items():
+        summary = PartResult(score=sum(r.score for r in members), max_score=float(sum(r.check.points for r in members)))
         run = runs.get(part)
-        parts[part] = PartResult(
-            score=sum(r.score for r in members), max_score=float(sum(r.check.points for r in members)),
-            **({"status": run.status, "reason": run.reason, "printed": run.output} if run is not None else {}))
+        if run is not None:
+            summary.status, summary.reason, summary.printed = run.status, run.reason, run.output
+        parts[part] = summary
     return parts
 
 
