@@ -13,6 +13,7 @@ from course import exercises_gen, task
 from course.grading.checking import static
 from course.grading.checking.checks import CHECKS, RUN_PARTS, checks_for
 from course.grading.core import grade_submission
+from course.grading.outputs.results import gradescope_result
 from course.grading.intake import InvalidSubmission, materialise
 from course.grading.checking.inputs import make_inputs
 from course.grading.checking.judges import Evidence, judge, unjudged
@@ -146,7 +147,7 @@ def test_invalid_submission_gets_every_check_at_zero(tmp_path: Path) -> None:
     """
     report = grade_submission(tmp_path / "nothing-here", parts=())
     assert report.status == "invalid" and report.score == 0
-    result = report.to_gradescope()
+    result = gradescope_result(report)
     assert len(result["tests"]) == len(CHECKS) and result["max_score"] == sum(c.points for c in CHECKS)
 
 
