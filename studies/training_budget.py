@@ -6,7 +6,7 @@ repository's corpora (``tests/grading``) and needs a checkout. Run it from the r
 root with the project's Python; ``--quick`` is a smoke run into a temporary folder.
 
 The grader's training part trains the student's ``train`` on a grader-owned model for
-:data:`course.grading.checking.inputs.TRAINING_BUDGET` (4000 pairs, 2 epochs); a smaller
+:data:`course.grading.checking.parts.training.TRAINING_BUDGET` (4000 pairs, 2 epochs); a smaller
 budget would make the part quicker, if it still judged the same. This study grades the training part of every
 *correct* training submission we have (``solutions/``, the ``model_fit`` variant, every
 ``train`` style of the hand-written outside corpus) and every *broken* one (the mutants of
@@ -94,7 +94,7 @@ def today() -> list[int]:
     Returns:
         list of two int.
     """
-    from course.grading.checking.inputs import TRAINING_BUDGET
+    from course.grading.checking.parts.training import TRAINING_BUDGET
 
     return [int(TRAINING_BUDGET["train"]), int(TRAINING_BUDGET["epochs"])]
 
@@ -185,7 +185,7 @@ def _grade(folders: list[Path], budget: list[int], seed: int) -> dict[str, Any]:
         the checks it failed; ``accuracy``, held-out, or None; ``details``, check -> the judge's text).
     """
     from course.grading.checking.inputs import make_inputs
-    from course.grading.checking.judges import _accuracy  # the judge's own accuracy, not a copy
+    from course.grading.checking.parts.training import accuracy as held_out  # the verdict's own, not a copy
     from course.grading.core import judge_run
     from course.grading.limits import PART_SECONDS
     from course.grading.running.runner import Runner
@@ -201,7 +201,7 @@ def _grade(folders: list[Path], budget: list[int], seed: int) -> dict[str, Any]:
         verdicts = judge_run("training", inputs, run, index, None)
         evidence = run.evidence[index] if index < len(run.evidence) else None
         test = evidence.arrays.get("train.test") if evidence is not None else None
-        accuracy = None if test is None else round(_accuracy(test.ravel(), inputs.secret["y_test"]), 4)
+        accuracy = None if test is None else round(held_out(test.ravel(), inputs.secret["y_test"]), 4)
         out.append({"failed": [c for c, v in verdicts.items() if not v[0]], "accuracy": accuracy,
                     "details": {c: v[1] for c, v in verdicts.items()}})
     return {"seconds": round(run.seconds, 2), "status": run.status, "reason": run.reason, "submissions": out}

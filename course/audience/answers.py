@@ -4,7 +4,7 @@ An *answer line* is a line that the student writes: a line between ``# BEGIN SOL
 ``# END SOLUTION`` in ``solutions/*.py`` that no file of ``exercises/`` holds, nor the course
 code that students can read anyway (:func:`given_lines`). The site's leak
 test (tests/site/test_site_leaks.py) scans the site built as the Pages workflow builds it, and
-the student release's leak scan (:func:`course.grading.outputs.release.find_leaks`) scans every
+the student release's leak scan (:func:`course.release.build.find_leaks`) scans every
 file of the release, both with :func:`find_answer_lines`.
 """
 

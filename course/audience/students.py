@@ -13,7 +13,7 @@ A chapter written for instructors shows the reference in collapsible blocks,
 Every other snippet under ``solutions/`` is pointed at the same file in ``exercises/``, and a
 code box whose file the students never see (the course's fast LSTM) becomes a note. Prose is
 left as it is. The site's hook (``docs/hooks/audience.py``) and the student release
-(:mod:`course.grading.outputs.release`) both call this module, so the two cannot differ.
+(:mod:`course.release.build`) both call this module, so the two cannot differ.
 """
 
 from __future__ import annotations

@@ -286,9 +286,9 @@ def measure_breakdown(solution: Path, config: GradingConfig) -> dict[str, float]
     inside = float(printed[0]) if code == 0 and printed else float("nan")
     out["import_tensorflow_keras_s"] = inside
     out["teardown_after_tensorflow_s"] = wall - inside - out["python_start_s"]
-    probe = ("import time, json; from course.grading.checking.inputs import make_inputs; from course.grading.checking import oracle;"
-             "import keras; s = time.perf_counter(); oracle.keras_cell_steps(make_inputs('cell', 1).arrays);"
-             "oracle.layer_references(make_inputs('layer', 1).arrays); print(json.dumps(time.perf_counter() - s))")
+    probe = ("import time, json; from course.grading.checking import oracle;"
+             "import keras; s = time.perf_counter(); oracle.keras_references('cell', 1);"
+             "oracle.keras_references('layer', 1); print(json.dumps(time.perf_counter() - s))")
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=600,
                           cwd=REPO_ROOT)
     out["oracle_s"] = float(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else float("nan")

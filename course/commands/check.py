@@ -82,12 +82,11 @@ def render(report: object, console: object, parts: tuple[str, ...] | None = None
     console.print(table)
     for warning in report.warnings:
         console.print(f"  [yellow]Warning (no points):[/] {warning}")
-    for part, (score, maximum) in report.part_scores().items():
-        if parts is not None and part in RUN_PARTS and part not in parts:
+    for name, part in report.parts.items():
+        if parts is not None and name in RUN_PARTS and name not in parts:
             continue
-        run = report.runs.get(part)
-        note = f"  [red]{run.status}: {run.reason}[/]" if run and run.status != "ok" else ""
-        console.print(f"  {part:<9} {score:g}/{maximum:g}{note}")
+        note = f"  [red]{part.status}: {part.reason}[/]" if part.status != "ok" else ""
+        console.print(f"  {name:<9} {part.score:g}/{part.max_score:g}{note}")
     score, maximum = sum(r.score for r in shown), float(sum(r.check.points for r in shown))
     label = "Total" if parts is None else f"Total of {', '.join(p for p in RUN_PARTS if p in parts)}, rules, answers"
     console.print(f"[bold]{label}: {score:g} / {maximum:g}[/]  "

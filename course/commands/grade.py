@@ -233,19 +233,20 @@ def _run_json(submissions: list[Submission], options: BatchOptions, args: argpar
     """
     from course.grading.outputs import gradebook
     from course.grading.batch import GraderChanged, grade_one, package_hash, write_report
+    from course.grading.outputs.results import gradescope_result
 
     book = gradebook.read(args.out) if args.out else {}
     fence = package_hash(options.fence)
     for submission in submissions:
-        row, result, outcome = grade_one(submission, options)
+        row, report, outcome = grade_one(submission, options)
         if package_hash(options.fence) != fence:
             raise GraderChanged(f"the grader's own files in {options.fence} changed while grading {submission.name}; "
                                 "nothing more is graded. Reinstall the grader, then regrade.")
         if args.reports or args.out:
-            write_report(row, result, outcome, args.reports or args.out.with_name(f"{args.out.stem}-reports"))
+            write_report(row, report, outcome, args.reports or args.out.with_name(f"{args.out.stem}-reports"))
         if args.out:
             book[row.submission] = row
             gradebook.write(args.out, list(book.values()))
-        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.write(json.dumps(gradescope_result(report)) + "\n")
         sys.stdout.flush()
     return 0

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from course.grading.outputs.release import ACCEPTED_DEFINITIONS, build, find_definitions
+    from course.release.build import ACCEPTED_DEFINITIONS, build, find_definitions
 
     console = Console()
     try:

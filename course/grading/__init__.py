@@ -4,15 +4,15 @@ The parent process chooses every input, runs the student's code only in sandboxe
 child processes (one per part), and decides each check by comparing what the children
 return with its own oracle (Keras' LSTM). The package is grouped by role:
 
-- :mod:`course.grading.checking`: what is checked (checks, probes, judges, oracle,
-  grader-owned stand-ins, static rules, inputs);
+- :mod:`course.grading.checking`: what is checked (the registry of checks, one module per
+  run part with its inputs, probe and verdicts, the oracle, grader-owned stand-ins, static rules);
 - :mod:`course.grading.running`: how student code runs (the bubblewrap sandbox, the
   runner, the worker in the sandbox, the child, the guards, the batch worker and its fence);
-- :mod:`course.grading.outputs`: what comes out (gradebook, reports, Gradescope, the
-  student release).
+- :mod:`course.grading.outputs`: what comes out (gradebook, reports, Gradescope), each
+  built from the one result, :class:`course.grading.result.GradeReport`.
 
-Two modules tie them together: :mod:`course.grading.core` grades one submission and
-:mod:`course.grading.batch` grades many (with :mod:`course.grading.batch_submission`
-finding them). :mod:`course.grading.intake` takes each submission in (one set of limits,
+Two modules tie them together: :mod:`course.grading.core` grades one submission into a
+report and :mod:`course.grading.batch` grades many (with :mod:`course.grading.batch_submission`
+finding them). The student release is not grading: it lives in :mod:`course.release`. :mod:`course.grading.intake` takes each submission in (one set of limits,
 one error type) and :mod:`course.grading.limits` holds every grading limit and default.
 """

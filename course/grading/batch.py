@@ -11,27 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from course.grading.outputs import gradebook, report
+from course.grading.outputs import gradebook
 from course.grading.running import sandbox
 from course.grading.batch_submission import Submission, content_hash
-from course.grading.intake import zero_result
 from course.grading.outputs.gradebook import Row
+from course.grading.outputs.report import markdown
+from course.grading.outputs.results import gradescope_result
+from course.grading.result import GradeReport
 from course.grading.running.sandbox_batch import Limits, WorkerOutcome, run_isolated
 
 #: The grading core; a batch with it computes Keras' references itself (:func:`hand_over_references`).
 CORE = "course.grading.core"
-#: Longest ``output`` kept per check (Gradescope shows, and stores, less than a student can print).
-MAX_TEST_OUTPUT = 4_000
 
 
 @dataclass
@@ -100,119 +98,6 @@ def isolation_for(options: BatchOptions) -> str:
     return sandbox.current("off" if options.sandbox == "off" else "require").level
 
 
-def normalise(result: dict) -> dict:
-    """Make a Gradescope result self-consistent: every test's score in ``[0, max]``, the total their sum.
-
-    Args:
-        result: dict, as ``GradeReport.to_gradescope()`` returns it.
-
-    Returns:
-        A new dict; tests' outputs are cut to :data:`MAX_TEST_OUTPUT` characters.
-    """
-    tests = []
-    for test in result.get("tests", []):
-        maximum = _finite(test.get("max_score", 0))
-        score = min(max(_finite(test.get("score", 0)), 0.0), maximum)
-        output = str(test.get("output", ""))
-        if len(output) > MAX_TEST_OUTPUT:
-            output = output[:MAX_TEST_OUTPUT] + f"\n[... {len(output) - MAX_TEST_OUTPUT:,} characters cut ...]"
-        tests.append({**test, "score": score, "max_score": maximum, "output": output})
-    normal = {**result, "tests": tests}
-    if tests:
-        normal["score"] = sum(t["score"] for t in tests)
-        normal["max_score"] = sum(t["max_score"] for t in tests)
-    return normal
-
-
-def _finite(value: object) -> float:
-    """A number that is finite and not negative, 0 otherwise.
-
-    Args:
-        value: anything.
-
-    Returns:
-        float.
-    """
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0.0
-    return number if math.isfinite(number) and number > 0 else 0.0
-
-
-def parts_of(result: dict) -> dict[str, tuple[float, float]]:
-    """Per-part ``(score, max_score)`` of a result.
-
-    Uses the core's own part scores when it reports them (``extra_data.parts`` or
-    ``parts``), else groups the tests by their part (``extra_data.part``, the first tag,
-    or the name's prefix before ``:`` or ``.``, as in ``cell.matches_keras``).
-
-    Args:
-        result: dict, a normalised Gradescope result.
-
-    Returns:
-        dict of part name to ``(score, max_score)``, in the order the parts first appear.
-    """
-    reported = (result.get("extra_data") or {}).get("parts") or result.get("parts")
-    if isinstance(reported, dict) and reported:
-        parts = {}
-        for name, value in reported.items():
-            if isinstance(value, dict):
-                parts[str(name)] = (_finite(value.get("score")), _finite(value.get("max_score")))
-            elif isinstance(value, (list, tuple)) and len(value) == 2:
-                parts[str(name)] = (_finite(value[0]), _finite(value[1]))
-        if parts:
-            return parts
-    parts: dict[str, list[float]] = {}
-    for test in result.get("tests", []):
-        part = _part_of_test(test)
-        total = parts.setdefault(part, [0.0, 0.0])
-        total[0] += test["score"]
-        total[1] += test["max_score"]
-    return {name: (score, maximum) for name, (score, maximum) in parts.items()}
-
-
-def _part_of_test(test: dict) -> str:
-    """The part a test belongs to.
-
-    Args:
-        test: dict, one Gradescope test.
-
-    Returns:
-        The part's name.
-    """
-    extra = test.get("extra_data") or {}
-    if extra.get("part"):
-        return str(extra["part"])
-    if test.get("tags"):
-        return str(test["tags"][0])
-    name = str(test.get("name", ""))
-    for separator in (":", "."):
-        if separator in name:
-            return name.split(separator, 1)[0].strip()
-    return "other"
-
-
-def status_of(outcome: WorkerOutcome, record: dict | None) -> tuple[str, str]:
-    """The row's status and reason, from the worker's fate and the core's report.
-
-    Args:
-        outcome: WorkerOutcome, what happened to the worker.
-        record: dict or None, the worker's verified record.
-
-    Returns:
-        ``(status, reason)``.
-    """
-    if outcome.status != "ok" or record is None:
-        return outcome.status if outcome.status != "ok" else "crashed", outcome.reason
-    if record.get("invalid_reason"):
-        return "invalid", record["invalid_reason"]
-    result = record["gradescope"]
-    status = (result.get("extra_data") or {}).get("status") or result.get("status") or "ok"
-    reason = (result.get("extra_data") or {}).get("reason") or result.get("reason") or ""
-    return (status if status in gradebook.STATUSES else "crashed"), str(reason)
-
-
 def expected_parts(core: str) -> dict[str, float]:
     """Points available per part, from the grading core's check list (without importing the core).
 
@@ -229,8 +114,8 @@ def expected_parts(core: str) -> dict[str, float]:
     return {part: float(sum(c.points for c in checks_for(part))) for part in PARTS}
 
 
-def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = "", grader: str = "",
-              max_score: float = 0.0) -> tuple[Row, dict, WorkerOutcome]:
+def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = "",
+              grader: str = "") -> tuple[Row, GradeReport, WorkerOutcome]:
     """Grade one submission in an isolated worker.
 
     Args:
@@ -238,11 +123,10 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
         options: BatchOptions.
         sha256: str, its content hash (computed here when empty).
         grader: str, the grader fingerprint (computed here when empty).
-        max_score: float, the points available, used when grading never finished.
 
     Returns:
-        ``(row, Gradescope result, worker outcome)``; the result carries the status and the
-        per-part scores in ``extra_data``.
+        ``(row, report, worker outcome)``; the report is the worker's, or one with no check scored
+        when grading never finished.
     """
     sha256 = sha256 or content_hash(submission.path)
     grader = grader or gradebook.grader_fingerprint(json.dumps([options.core, options.core_options], sort_keys=True))
@@ -255,29 +139,35 @@ def grade_one(submission: Submission, options: BatchOptions, *, sha256: str = ""
              "--core", options.core],
             limits=options.limits, cwd=Path(scratch), sandbox_mode="off" if options.sandbox == "off" else "require",
         )
-    record = outcome.result
-    status, reason = status_of(outcome, record)
-    expected = expected_parts(options.core)
-    if record is not None:
-        result = normalise(record["gradescope"])
-    else:
-        result = zero_result(status, reason, f"Grading stopped ({status}): {reason}. No check could be scored.",
-                             sum(expected.values()) or max_score)
-    parts = parts_of(result) or {part: (0.0, points) for part, points in expected.items()}
-    result["extra_data"] = {**(result.get("extra_data") or {}), "status": status, "reason": reason,
-                            "parts": {p: {"score": s, "max_score": m} for p, (s, m) in parts.items()}}
-    if status == "invalid":
-        result["output"] = f"This submission could not be graded as submitted: {reason}\n\n{result.get('output', '')}".strip()
-    row = Row(
-        name=submission.name, submission=str(submission.path), status=status,
-        score=float(result.get("score", 0.0)), max_score=float(result.get("max_score", max_score)), parts=parts,
-        seconds=outcome.seconds, peak_memory_mb=outcome.peak_memory_mb, output_bytes=outcome.output_bytes,
-        reason=reason, sha256=sha256, grader=grader,
-        graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        # What the parts reported, else what the batch enforced (under ``require`` no part runs unsandboxed).
-        isolation=str((record or {}).get("isolation") or isolation_for(options)),
-    )
-    return row, result, outcome
+    report = received_report(outcome, submission, options)
+    row = Row.from_report(report, name=submission.name, submission=str(submission.path), outcome=outcome,
+                          sha256=sha256, grader=grader)
+    return row, report, outcome
+
+
+def received_report(outcome: WorkerOutcome, submission: Submission, options: BatchOptions) -> GradeReport:
+    """The report the worker signed, or the report of a grading that stopped before any check was scored.
+
+    Args:
+        outcome: WorkerOutcome, with the worker's verified result (None when it delivered none).
+        submission: Submission.
+        options: BatchOptions.
+
+    Returns:
+        GradeReport, whose isolation is what the parts reported, else what the batch enforced (under
+        ``require`` no part runs unsandboxed).
+    """
+    status, reason = outcome.status, outcome.reason
+    if outcome.result is not None:
+        try:
+            report = GradeReport.from_json(outcome.result)
+        except (KeyError, TypeError, ValueError) as error:
+            status, reason = "crashed", f"the grading worker's result could not be read: {error!r}"
+        else:
+            return replace(report, isolation=report.isolation or isolation_for(options))
+    return GradeReport.stopped(str(submission.path), status, reason,
+                               f"Grading stopped ({status}): {reason}. No check could be scored.",
+                               points=expected_parts(options.core), isolation=isolation_for(options))
 
 
 def hand_over_references(core_options: dict, scratch: Path) -> dict:
@@ -314,20 +204,20 @@ def hand_over_references(core_options: dict, scratch: Path) -> dict:
     return {**core_options, "seed": seed, "references": str(path)}
 
 
-def write_report(row: Row, result: dict, outcome: WorkerOutcome | None, folder: Path) -> None:
+def write_report(row: Row, report: GradeReport, outcome: WorkerOutcome | None, folder: Path) -> None:
     """Write ``NAME.md`` (for the student) and ``NAME.json`` (for the instructor) into ``folder``.
 
     Args:
         row: Row, updated in place with the report's path.
-        result: dict, the Gradescope result.
+        report: GradeReport, as received from the worker.
         outcome: WorkerOutcome or None, for the instructor's copy of the (truncated) output.
         folder: Path, the reports folder.
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{row.name}.md"
     row.report = str(path)
-    path.write_text(report.markdown(row, result))
-    instructor = {"row": row.to_csv(), "result": result}
+    path.write_text(markdown(report, row.name))
+    instructor = {"row": row.to_csv(), "result": gradescope_result(report)}
     if outcome is not None:
         instructor["worker_output"] = outcome.output
         instructor["rejected_result_messages"] = outcome.rejected_messages
@@ -364,7 +254,6 @@ def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, opti
         if on_done is not None:
             on_done(book[str(submission.path)], True)
 
-    max_score = _usual_max(book.values())
     if todo:
         isolation_for(options)  # refuses before anything runs when no sandbox can start
         if options.core == CORE:  # Keras' references are computed here (hand_over_references), quietly
@@ -374,12 +263,12 @@ def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, opti
     fence = package_hash(options.fence)
     changed: list[str] = []
 
-    def guarded(submission: Submission) -> tuple[Row, dict, WorkerOutcome] | None:
+    def guarded(submission: Submission) -> tuple[Row, GradeReport, WorkerOutcome] | None:
         """Grade one submission unless the grader changed; check the grader again afterwards."""
         if changed or package_hash(options.fence) != fence:
             changed.append("before " + submission.name)
             return None
-        graded = grade_one(submission, options, sha256=hashes[submission.path], grader=grader, max_score=max_score)
+        graded = grade_one(submission, options, sha256=hashes[submission.path], grader=grader)
         if package_hash(options.fence) != fence:
             changed.append("after " + submission.name)
         return graded
@@ -390,8 +279,8 @@ def grade_batch(submissions: list[Submission], *, out: Path, reports: Path, opti
             graded = future.result()
             if graded is None or changed:  # graded by a grader that may have been changed: not recorded
                 continue
-            row, result, outcome = graded
-            write_report(row, result, outcome, reports)
+            row, report, outcome = graded
+            write_report(row, report, outcome, reports)
             book[row.submission] = row
             gradebook.write(out, list(book.values()))
             if on_done is not None:

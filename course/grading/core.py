@@ -1,4 +1,4 @@
-"""The grading core: grade one submission into a :class:`GradeReport`.
+"""The grading core: grade one submission into a :class:`course.grading.result.GradeReport`.
 
 ``grade_submission(path)`` is what ``lstm-course check``, ``lstm-course grade`` and
 ``pytest tests/graders`` all call. The trusted parent (this process):
@@ -8,7 +8,8 @@
 3. chooses every input (:mod:`course.grading.checking.inputs`) and runs each other part in its
    own child process with a timeout and a memory cap (:class:`course.grading.running.runner.Runner`);
 4. decides each check by comparing the children's raw outputs with Keras' own LSTM
-   (:mod:`course.grading.checking.oracle`, :mod:`course.grading.checking.judges`).
+   (:mod:`course.grading.checking.oracle`, :mod:`course.grading.checking.judges`, each part's
+   verdicts in :mod:`course.grading.checking.parts`).
 
 A crash, timeout or exit in one part costs only that part's checks. No reference
 solution is needed or importable while grading.
@@ -19,14 +20,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import secrets
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,183 +34,14 @@ from course.grading import limits
 from course.grading.checking import static
 from course.grading.intake import InvalidSubmission, materialise
 from course.grading.running import tasks
-from course.grading.checking.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
+from course.grading.checking.checks import CHECKS, RUN_PARTS, checks_for
 from course.grading.checking.inputs import make_inputs
 from course.grading.checking.judges import NOT_IMPLEMENTED, judge
+from course.grading.result import CheckResult, GradeReport, score_parts
 from course.grading.running.runner import PartRun, Runner
 
-#: Statuses of a whole grading, most serious first.
-STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
-#: A detail that reports an exception (``Type: message (at file:line)``), or points to one stated at another check.
-RAISED = re.compile(r"^(the same failure as |[A-Z][A-Za-z0-9_.]*(Error|Exception|Exit|Interrupt|Warning)\b)")
 #: Order in which parts start: the longest first, so parallel children finish together.
 START_ORDER: tuple[str, ...] = ("training", "layer", "cell", "model", "data")
-
-
-@dataclass
-class CheckResult:
-    """One check's outcome.
-
-    Attributes:
-        check: Check, the registry entry.
-        passed: bool.
-        detail: str, what the grader observed.
-    """
-
-    check: Check
-    passed: bool
-    detail: str
-
-    @property
-    def name(self) -> str:
-        """The check's name."""
-        return self.check.name
-
-    @property
-    def score(self) -> float:
-        """Points earned: all or nothing."""
-        return float(self.check.points) if self.passed else 0.0
-
-    @property
-    def not_implemented(self) -> bool:
-        """Whether the failure is an untouched exercise."""
-        return not self.passed and self.detail.startswith(NOT_IMPLEMENTED)
-
-    @property
-    def raised(self) -> bool:
-        """Whether the failure is an exception in the student's code (or points to one stated elsewhere)."""
-        return not self.passed and not self.not_implemented and bool(RAISED.match(self.detail))
-
-    @property
-    def hint(self) -> str:
-        """What the student should read: empty when passed; the exception itself when the code raised."""
-        if self.passed:
-            return ""
-        if self.not_implemented or self.raised:
-            return self.detail
-        return self.check.hint
-
-    def output(self) -> str:
-        """The text shown for this check in reports.
-
-        Returns:
-            str.
-        """
-        if self.passed:
-            note = " (an instructor grades the content)" if self.check.manual else ""
-            return f"Passed: {self.check.proves}{note}. {self.detail}"
-        if self.not_implemented:
-            return f"{self.detail}\nHint: {self.check.hint}"
-        if self.raised:  # the real cause, not the advice for a wrong value
-            return f"Your code raised an error before this check could judge it: {self.detail}"
-        return f"{self.check.hint}\nWhat the grader saw: {self.detail}"
-
-
-@dataclass
-class GradeReport:
-    """Everything known about one grading.
-
-    Attributes:
-        submission: str, the graded path.
-        results: list of CheckResult, in registry order.
-        runs: dict of part to PartRun (run parts only).
-        status: str, one of :data:`STATUSES`.
-        reason: str, why the status is not ``ok``.
-        seed: int, the seed the inputs were drawn from.
-        seconds: float, wall-clock time of the grading.
-        warnings: list of str, notes worth no points (e.g. imports of modules the grader lacks).
-    """
-
-    submission: str
-    results: list[CheckResult]
-    runs: dict[str, PartRun] = field(default_factory=dict)
-    status: str = "ok"
-    reason: str = ""
-    seed: int = 0
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        """Points earned."""
-        return sum(r.score for r in self.results)
-
-    @property
-    def max_score(self) -> float:
-        """Points available."""
-        return float(sum(r.check.points for r in self.results))
-
-    def result(self, name: str) -> CheckResult:
-        """Return one check's result.
-
-        Args:
-            name: str, the check's name.
-
-        Returns:
-            CheckResult.
-
-        Raises:
-            KeyError: for an unknown name.
-        """
-        for result in self.results:
-            if result.name == name:
-                return result
-        raise KeyError(name)
-
-    def part_scores(self) -> dict[str, tuple[float, float]]:
-        """Score and maximum of every part.
-
-        Returns:
-            dict of part to ``(score, max_score)``, in :data:`PARTS` order.
-        """
-        scores: dict[str, tuple[float, float]] = {}
-        for part in PARTS:
-            results = [r for r in self.results if r.check.part == part]
-            if results:
-                scores[part] = (sum(r.score for r in results), float(sum(r.check.points for r in results)))
-        return scores
-
-    def output(self) -> str:
-        """The report's overall notes: status and what the student's code printed.
-
-        Returns:
-            str.
-        """
-        lines = [f"Status: {self.status}" + (f" ({self.reason})" if self.reason else ""),
-                 f"Inputs drawn from seed {self.seed}; graded in {self.seconds:.1f} s."]
-        lines += [f"Warning (no points): {warning}" for warning in self.warnings]
-        for part, run in self.runs.items():
-            if run.status != "ok":
-                lines.append(f"Part {part}: {run.status}: {run.reason}")
-            if run.output.strip():
-                lines.append(f"Part {part} printed:\n{run.output.strip()}")
-        return "\n".join(lines)
-
-    def to_gradescope(self) -> dict[str, Any]:
-        """The report in Gradescope's ``results.json`` shape, plus ``status``, ``reason``, ``parts``, ``seed``.
-
-        Returns:
-            dict, JSON-ready.
-        """
-        return {
-            "score": self.score,
-            "max_score": self.max_score,
-            "execution_time": round(self.seconds, 2),
-            "output": self.output(),
-            "status": self.status,
-            "reason": self.reason,
-            "seed": self.seed,
-            "parts": {part: {"score": s, "max_score": m,
-                             "status": self.runs[part].status if part in self.runs else "ok"}
-                      for part, (s, m) in self.part_scores().items()},
-            "tests": [
-                {"name": r.name, "score": r.score, "max_score": float(r.check.points), "output": r.output(),
-                 "status": "passed" if r.passed else "failed", "tags": [r.check.part],
-                 "extra_data": {"part": r.check.part, "manual": r.check.manual,
-                                "not_implemented": r.not_implemented}}
-                for r in self.results
-            ],
-        }
 
 
 @contextlib.contextmanager
@@ -304,7 +135,7 @@ def _oracles(parts: Any, seed: int, references: str | None = None) -> dict[str, 
     """
     from course.grading.checking import oracle
 
-    wanted = [part for part in ("cell", "layer") if part in parts]
+    wanted = [part for part in RUN_PARTS if part in parts and oracle.compares(part)]
     if references is not None:
         handed = oracle.load_references(Path(references))
         return {part: functools.partial(handed.__getitem__, part) for part in wanted}
@@ -414,8 +245,25 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
                 status = worst
                 reason = "; ".join(f"{part}: {runs[part].reason}" for part in bad)
                 break
-    return GradeReport(submission=str(path), results=_results(verdicts), runs=runs, status=status, reason=reason,
-                       seed=seed, seconds=time.monotonic() - start, warnings=warnings)
+    results = _results(verdicts)
+    return GradeReport(submission=str(path), results=results, parts=score_parts(results, runs), status=status,
+                       reason=reason, seed=seed, seconds=time.monotonic() - start, warnings=warnings,
+                       isolation=weakest_isolation(runs), runs=runs)
+
+
+def weakest_isolation(runs: dict[str, PartRun]) -> str:
+    """The weakest sandbox any part's child ran in, as the runner reported it.
+
+    Args:
+        runs: dict of part to PartRun.
+
+    Returns:
+        one of :data:`course.grading.running.sandbox.LEVELS`, or empty when no child ran.
+    """
+    from course.grading.running.sandbox import LEVELS  # strongest first
+
+    levels = {run.isolation for run in runs.values()} - {""}
+    return next((level for level in reversed(LEVELS) if level in levels), "")
 
 
 def absent_import_warnings(trees: dict[str, Any]) -> list[str]:

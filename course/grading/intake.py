@@ -14,9 +14,6 @@ or a few hundred with a stray virtual environment or ``.git`` folder (those are 
 and do not count). The limits leave ten times that room, and still refuse a zip bomb
 before one byte is written: the sizes are read from the archive's directory, and
 :mod:`zipfile` never extracts more than a member's declared size.
-
-When grading never produced a report (the worker timed out, crashed, or the autograder
-itself failed), :func:`zero_result` is the one result with no check scored.
 """
 
 from __future__ import annotations
@@ -171,18 +168,3 @@ def materialise(submission: Path, scratch: Path) -> Path:
         return copy_folder(package_root(submission), target)
     raise InvalidSubmission(f"{submission} is neither a folder nor a .zip")
 
-
-def zero_result(status: str, reason: str, output: str, max_score: float = 0.0) -> dict:
-    """The Gradescope result of a submission that no check could score (grading never produced a report).
-
-    Args:
-        status: str, ``timeout`` or ``crashed``.
-        reason: str, what happened.
-        output: str, what the student reads.
-        max_score: float, the points available (0 when unknown).
-
-    Returns:
-        A JSON-ready result with score 0, no tests, and the status and reason in ``extra_data``.
-    """
-    return {"score": 0.0, "max_score": max_score, "tests": [], "output": output,
-            "extra_data": {"status": status, "reason": reason}}

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from course.grading.checking.checks import max_score
-from course.grading.outputs.release_classroom import github_output, workflow_yaml
+from course.release.classroom import github_output, workflow_yaml
 from course.impl import REPO_ROOT
 
 
@@ -70,7 +70,7 @@ def test_a_grading_that_wrote_nothing_gets_a_failed_check_with_its_error(tmp_pat
     (tmp_path / "grading-errors.txt").write_text("Grading exercises...\n" + "noise\n" * 30 +
                                                  "student code cannot be sandboxed on this machine: bwrap failed\n")
     # -S: no site-packages, as after a failed `pip install`; only the checkout's files.
-    done = subprocess.run([sys.executable, "-S", "-m", "course.grading.outputs.release_classroom",
+    done = subprocess.run([sys.executable, "-S", "-m", "course.release.classroom",
                            str(tmp_path / "grading-results.json"), "--errors", str(tmp_path / "grading-errors.txt")],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -86,7 +86,7 @@ def test_a_real_result_keeps_its_partial_credit(tmp_path: Path) -> None:
         {"name": "cell: matches Keras", "score": 3, "max_score": 3, "output": ""},
         {"name": "train: reaches 0.80", "score": 0, "max_score": 2, "output": "too slow"}]}
     (tmp_path / "r.json").write_text(json.dumps(result) + "\n")
-    done = subprocess.run([sys.executable, "-S", "-m", "course.grading.outputs.release_classroom",
+    done = subprocess.run([sys.executable, "-S", "-m", "course.release.classroom",
                            str(tmp_path / "r.json"), "--errors", str(tmp_path / "missing.txt")],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert _runner_result(done.stdout) == _runner_result(github_output(result))

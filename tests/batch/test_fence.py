@@ -73,16 +73,16 @@ def grade(folder: Path, **limits: float) -> tuple:
         **limits: overrides for :class:`Limits`.
 
     Returns:
-        ``(row, result, outcome)``.
+        ``(row, report, outcome)``.
     """
     return grade_one(Submission(folder, folder.name), options(**limits))
 
 
 def test_clean_submission_gets_partial_credit(tmp_path: Path) -> None:
-    row, result, outcome = grade(make(tmp_path, "two-files", files=("data", "cell")))
+    row, report, outcome = grade(make(tmp_path, "two-files", files=("data", "cell")))
     assert (row.status, row.score, row.max_score) == ("ok", 2.0, 3.0)
     assert row.parts == {"data": (1.0, 1.0), "cell": (1.0, 1.0), "layer": (0.0, 1.0)}
-    assert result["extra_data"]["status"] == "ok"
+    assert report.status == "ok" and report.part_scores() == row.parts
 
 
 def test_sleeping_submission_is_stopped_at_its_limit(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_exiting_early_never_counts_as_a_result(tmp_path: Path, exit_call: str) 
 def test_forged_results_are_ignored(tmp_path: Path) -> None:
     forge = (
         "import json, os, sys\n"
-        "fake = {'gradescope': {'score': 99, 'max_score': 3, 'tests': []}, 'invalid_reason': ''}\n"
+        "fake = {'submission': '.', 'results': [], 'parts': {'data': {'score': 99, 'max_score': 3}}, 'status': 'ok', 'reason': '', 'seed': 0, 'seconds': 0, 'warnings': [], 'isolation': '', 'note': ''}\n"
         "line = b'LSTM-COURSE-RESULT ' + b'0' * 64 + b' ' + json.dumps(fake).encode() + b'\\n'\n"
         "for fd in map(int, os.listdir('/proc/self/fd')):\n"
         "    try: os.write(fd, line)\n"

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from course.audience.students import students_page
-from course.grading.outputs.release import (
+from course.release.build import (
     ACCEPTED_LEAKS,
     INSTRUCTOR_ONLY,
     build,
@@ -29,7 +29,7 @@ from course.grading.outputs.release import (
     strip_solutions,
     unmarked_missing,
 )
-from course.grading.outputs.release_classroom import github_output, to_classroom
+from course.release.classroom import github_output, to_classroom
 from course.cli import main
 from course.impl import REPO_ROOT
 
@@ -179,7 +179,7 @@ def test_classroom_workflow_reports_partial_credit(release: Path) -> None:
     workflow = yaml.safe_load((release / ".github" / "workflows" / "classroom.yml").read_text())
     steps = workflow["jobs"]["run-autograding-tests"]["steps"]
     assert any("lstm-course)\" grade exercises --json" in s.get("run", "") for s in steps)
-    assert "release_classroom" in next(s for s in steps if s.get("id") == "lstm")["run"]
+    assert "course.release.classroom" in next(s for s in steps if s.get("id") == "lstm")["run"]
     reporter = next(s for s in steps if "autograding-grading-reporter" in s.get("uses", ""))
     assert reporter["with"]["runners"] == "lstm" and "LSTM_RESULTS" in reporter["env"]
 

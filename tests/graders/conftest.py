@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from course.grading.core import GradeReport, grade_submission
+from course.grading.core import grade_submission
+from course.grading.result import GradeReport
 from course.impl import resolve
 from tests.seed import GRADING_SEED
 

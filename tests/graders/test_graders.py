@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from course.grading.checking.checks import CHECKS
-from course.grading.core import GradeReport
+from course.grading.result import GradeReport
 
 
 @pytest.mark.parametrize("name", [check.name for check in CHECKS])

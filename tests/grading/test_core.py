@@ -13,9 +13,10 @@ from course import exercises_gen, task
 from course.grading.checking import static
 from course.grading.checking.checks import CHECKS, RUN_PARTS, checks_for
 from course.grading.core import grade_submission
+from course.grading.outputs.results import gradescope_result
 from course.grading.intake import InvalidSubmission, materialise
 from course.grading.checking.inputs import make_inputs
-from course.grading.checking.judges import JUDGES, Evidence, View
+from course.grading.checking.judges import Evidence, judge, unjudged
 from course.impl import REPO_ROOT, load
 from tests.seed import GRADING_SEED
 
@@ -55,10 +56,11 @@ def test_blank_rejects_unbalanced_markers() -> None:
 
 
 def test_every_check_has_a_judge() -> None:
-    """Each run part's judge decides exactly the registry's checks of that part."""
+    """Each run part's verdicts decide exactly the registry's checks of that part."""
+    assert unjudged() == []
     for part in RUN_PARTS:
-        decided = set(JUDGES[part](make_inputs(part, 0), View(Evidence()), None))
-        assert decided == {c.name.split(".", 1)[1] for c in checks_for(part)}, part
+        decided = set(judge(part, make_inputs(part, 0), Evidence(), None))
+        assert decided == {c.name for c in checks_for(part)}, part
     assert len({c.name for c in CHECKS}) == len(CHECKS)
 
 
@@ -145,7 +147,7 @@ def test_invalid_submission_gets_every_check_at_zero(tmp_path: Path) -> None:
     """
     report = grade_submission(tmp_path / "nothing-here", parts=())
     assert report.status == "invalid" and report.score == 0
-    result = report.to_gradescope()
+    result = gradescope_result(report)
     assert len(result["tests"]) == len(CHECKS) and result["max_score"] == sum(c.points for c in CHECKS)
 
 
@@ -275,12 +277,12 @@ def test_grader_cell_fused_weights_are_keras_weights() -> None:
 
 def test_keras_references_are_computed_once_per_part_and_seed_and_read_only() -> None:
     """The oracle's cache: Keras' own outputs for the seed's inputs, shared, and never writable."""
-    from course.grading.checking import oracle
     from course.grading.checking.oracle import keras_references
+    from course.grading.checking.parts import cell
 
     first = keras_references("cell", 123)
     assert keras_references("cell", 123) is first
-    expected = oracle.keras_cell_steps(make_inputs("cell", 123).arrays)
+    expected = cell.references(make_inputs("cell", 123).arrays)
     assert set(first) == set(expected) and all((first[k] == expected[k]).all() for k in expected)
     assert not any(value.flags.writeable for value in first.values())
     assert keras_references("cell", 124) is not first

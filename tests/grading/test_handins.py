@@ -98,7 +98,7 @@ def test_static_warning_lists_missing_imports(tmp_path: Path) -> None:
 
 def test_site_and_release_list_the_provided_packages() -> None:
     """The grading page and the student release's README name every package the grader provides."""
-    from course.grading.outputs.release import README
+    from course.release.build import README
     from course.impl import REPO_ROOT
 
     page = (REPO_ROOT / "docs" / "grading.md").read_text().lower()

@@ -32,7 +32,7 @@ import pytest
 
 from course.audience.answers import answer_lines, find_answer_lines
 from course.grading.checking.checks import CHECKS, max_score
-from course.grading.outputs.release import build, commands_of, unmarked_missing
+from course.release.build import build, commands_of, unmarked_missing
 from course.impl import REPO_ROOT
 from tests.seed import GRADING_SEED
 

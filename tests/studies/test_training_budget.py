@@ -10,7 +10,8 @@ import pytest
 
 from course import task
 from course.bench.run import FRAGMENTS_DIR, RESULTS_DIR
-from course.grading.checking.inputs import TRAINING_BUDGET, make_inputs
+from course.grading.checking.inputs import make_inputs
+from course.grading.checking.parts.training import TRAINING_BUDGET
 from course.impl import REPO_ROOT
 from studies import training_budget as tb
 

@@ -1,2 +1,4 @@
-"""What is checked: the registry of checks, the probes that run in the child, the judges and
-Keras oracle that decide them, the grader-owned stand-ins, the static rules and the inputs."""
+"""What is checked: the registry of checks (:mod:`~course.grading.checking.checks`), one module per
+run part holding its inputs, probe and verdicts (:mod:`~course.grading.checking.parts`), how verdicts
+are run (:mod:`~course.grading.checking.judges`), the Keras oracle, the grader-owned stand-ins and
+the static rules."""

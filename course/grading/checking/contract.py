@@ -5,7 +5,8 @@ the student's ``LSTM`` on :class:`ContractCell`, the model's checks run the stud
 ``IntegrationModel`` on :class:`ContractCell` and :class:`ContractLSTM`, and the
 training checks run the student's ``train`` on :class:`RunningSumModel`, with batches
 made by ``from_tensor_slices(...).batch(...)`` and :func:`pass_through` in place of
-``prepare``. None of them is an exercise's answer: the cell and the layer wrap
+``prepare``; the layer's training probes run the student's ``LSTM`` inside
+:class:`LayerHarness`. None of them is an exercise's answer: the cell and the layer wrap
 ``keras.layers.LSTMCell`` and ``keras.layers.RNN`` (which students may not use), the
 training model is a running sum with a per-step read-out (not recurrent), and
 :func:`pass_through` returns its dataset unchanged. The stand-ins keep the contract's
@@ -243,6 +244,42 @@ class RunningSumModel(keras.Model):
         """
         moved = (np.abs(np.asarray(self.step_weight)) + np.abs(np.asarray(self.step_bias))) > 0
         return [int(t) for t in np.flatnonzero(moved)]
+
+
+class LayerHarness(keras.Model):
+    """A grader-owned model around the student's layer: ``Dense(1)`` on its output, no read-in.
+
+    It puts the layer where training uses it, inside a ``keras.Model`` under an optimizer,
+    so the probes can watch the call patterns that silently cut a cell off from its
+    gradients (see ``docs/graph-mode.md``). It is not the exercise's model: no read-in, no
+    sigmoid, and the loss is an arbitrary weighted sum.
+
+    Args:
+        layer: the student's ``LSTM``, on a grader cell.
+        **kwargs: passed on to ``keras.Model``.
+    """
+
+    def __init__(self, layer: keras.layers.Layer, **kwargs: Any) -> None:
+        """Keep the layer and add a linear head.
+
+        Args:
+            layer: the student's ``LSTM``.
+            **kwargs: passed on to ``keras.Model``.
+        """
+        super().__init__(**kwargs)
+        self.layer = layer
+        self.head = keras.layers.Dense(1, name="head")
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        """Run the layer and the head.
+
+        Args:
+            x: tf.Tensor ``(B, T, D)``.
+
+        Returns:
+            tf.Tensor ``(B, T, 1)``.
+        """
+        return self.head(self.layer(x))
 
 
 def pass_through(dataset: tf.data.Dataset, *args: Any, **kwargs: Any) -> tf.data.Dataset:

@@ -1,6 +1,8 @@
-"""The trusted parent's oracle: Keras' own LSTM, with the weights the parent chose.
+"""The trusted parent's oracle: Keras' own LSTM, with the weights the parent chose, computed once per seed.
 
-Runs in the parent, never in a child, and needs no reference solution.
+Each part that compares with Keras says how in its module's ``references``
+(:mod:`course.grading.checking.parts`); this module computes them in the parent, never in
+a child, caches them and hands them to a batch worker. It needs no reference solution.
 """
 
 from __future__ import annotations
@@ -13,66 +15,22 @@ from typing import Any
 
 import numpy as np
 
+from course.grading.checking.parts import module as part_module
+from course.grading.checking.checks import RUN_PARTS
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def keras_cell_steps(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Two steps of ``keras.layers.LSTMCell`` from ``(h0, c0)``, on ``x1`` then ``x2``.
+def compares(part: str) -> bool:
+    """Tell whether a run part's checks compare with Keras (its module defines ``references``).
 
     Args:
-        arrays: the cell part's inputs.
+        part: str, a run part.
 
     Returns:
-        dict with ``h1``, ``c1``, ``h2``, ``c2``.
+        bool.
     """
-    import keras
-
-    units = arrays["recurrent"].shape[0]
-    cell = keras.layers.LSTMCell(units)
-    cell.build((None, arrays["kernel"].shape[0]))
-    cell.set_weights([arrays["kernel"], arrays["recurrent"], arrays["bias"]])
-    h1, (_, c1) = cell(arrays["x1"], [arrays["h0"], arrays["c0"]])
-    h2, (_, c2) = cell(arrays["x2"], [h1, c1])
-    return {k: np.asarray(v, np.float64) for k, v in {"h1": h1, "c1": c1, "h2": h2, "c2": c2}.items()}
-
-
-def keras_lstm(arrays: dict[str, np.ndarray], x: np.ndarray, states: tuple[np.ndarray, np.ndarray] | None = None
-               ) -> np.ndarray:
-    """Run ``keras.layers.LSTM(return_sequences=True)`` with the part's weights.
-
-    Args:
-        arrays: dict with ``kernel``, ``recurrent``, ``bias``.
-        x: array ``(B, T, D)``.
-        states: optional initial ``(h0, c0)``.
-
-    Returns:
-        array ``(B, T, H)``, float64.
-    """
-    import keras
-
-    units = arrays["recurrent"].shape[0]
-    layer = keras.layers.LSTM(units, return_sequences=True)
-    layer.build((None, None, x.shape[-1]))
-    layer.set_weights([arrays["kernel"], arrays["recurrent"], arrays["bias"]])
-    out = layer(x) if states is None else layer(x, initial_state=list(states))
-    return np.asarray(out, np.float64)
-
-
-def layer_references(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every output the layer part's checks compare with.
-
-    Args:
-        arrays: the layer part's inputs.
-
-    Returns:
-        dict with ``zero``, ``states``, ``t2``, ``t200``.
-    """
-    return {
-        "zero": keras_lstm(arrays, arrays["x"]),
-        "states": keras_lstm(arrays, arrays["x"], (arrays["h0"], arrays["c0"])),
-        "t2": keras_lstm(arrays, arrays["x_t2"]),
-        "t200": keras_lstm(arrays, arrays["x_t200"]),
-    }
+    return hasattr(part_module(part), "references")
 
 
 @functools.lru_cache(maxsize=16)
@@ -88,16 +46,15 @@ def keras_references(part: str, seed: int) -> dict[str, Any]:
     rewrite the answers it is judged by.
 
     Args:
-        part: str, ``cell`` or ``layer``.
+        part: str, a part that :func:`compares` with Keras (``cell``, ``layer``).
         seed: int.
 
     Returns:
-        dict of name to read-only array (:func:`keras_cell_steps`, :func:`layer_references`).
+        dict of name to read-only array (the part module's ``references``).
     """
     from course.grading.checking.inputs import make_inputs
 
-    arrays = make_inputs(part, seed).arrays
-    made = keras_cell_steps(arrays) if part == "cell" else layer_references(arrays)
+    made = part_module(part).references(make_inputs(part, seed).arrays)
     for value in made.values():
         value.flags.writeable = False
     return made
@@ -114,7 +71,7 @@ def save_references(path: Path, parts: Iterable[str], seed: int) -> None:
         parts: the run parts graded.
         seed: int, the seed of the submission's inputs.
     """
-    arrays = {f"{part}/{name}": value for part in ("cell", "layer") if part in set(parts)
+    arrays = {f"{part}/{name}": value for part in RUN_PARTS if part in set(parts) and compares(part)
               for name, value in keras_references(part, seed).items()}
     np.savez(path, **arrays)
 

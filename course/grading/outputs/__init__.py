@@ -1,2 +1,2 @@
-"""What comes out: the gradebook, the per-student reports, Gradescope's bundle and results,
-and the student release."""
+"""What comes out, each built from :class:`course.grading.result.GradeReport`: the gradebook, the
+per-student reports, Gradescope's results shape, and Gradescope's bundle and runner."""

@@ -11,10 +11,14 @@ import csv
 import hashlib
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-#: The statuses a row can have.
-STATUSES = ("ok", "timeout", "crashed", "invalid")
+if TYPE_CHECKING:
+    from course.grading.result import GradeReport
+    from course.grading.running.sandbox_batch import WorkerOutcome
+
 #: Columns before the per-part ones.
 FIXED = ("name", "submission", "status", "score", "max_score", "percent")
 #: Columns after the per-part ones.
@@ -28,7 +32,7 @@ class Row:
     Attributes:
         name: str, the submission's short name (also the report's file name).
         submission: str, its path.
-        status: str, one of :data:`STATUSES`.
+        status: str, one of :data:`course.grading.result.STATUSES`.
         score: float, points earned.
         max_score: float, points available.
         parts: dict of part name to ``(score, max_score)``.
@@ -60,6 +64,30 @@ class Row:
     grader: str = ""
     graded_at: str = ""
     isolation: str = ""
+
+    @classmethod
+    def from_report(cls, report: GradeReport, *, name: str, submission: str, outcome: WorkerOutcome,
+                    sha256: str, grader: str) -> Row:
+        """The row of one graded submission.
+
+        Args:
+            report: GradeReport, as the batch received it (or the report of a grading that stopped).
+            name: str, the submission's short name.
+            submission: str, its path.
+            outcome: WorkerOutcome, how its worker went (time, memory, output).
+            sha256: str, its content hash.
+            grader: str, the grader fingerprint.
+
+        Returns:
+            Row, stamped with the current time.
+        """
+        return cls(
+            name=name, submission=submission, status=report.status, score=report.score,
+            max_score=report.max_score, parts=report.part_scores(), seconds=outcome.seconds,
+            peak_memory_mb=outcome.peak_memory_mb, output_bytes=outcome.output_bytes, reason=report.reason,
+            sha256=sha256, grader=grader, graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            isolation=report.isolation,
+        )
 
     def to_csv(self) -> dict[str, str]:
         """The row as CSV cells.

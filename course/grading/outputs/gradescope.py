@@ -22,6 +22,8 @@ from course.impl import REPO_ROOT
 BUNDLED = ("pyproject.toml", "README.md", "course")
 #: Never bundled, wherever they appear.
 EXCLUDED_PARTS = frozenset({"__pycache__", ".pytest_cache", "solutions"})
+#: Folders of the course that Gradescope never runs: the student release's builder.
+EXCLUDED_FOLDERS = ("course/release",)
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder image.
@@ -61,14 +63,15 @@ def _files(root: Path, names: tuple[str, ...]) -> list[Path]:
         names: tuple of str, top-level files and folders.
 
     Returns:
-        Relative paths, sorted, with caches and any ``solutions`` folder left out.
+        Relative paths, sorted, with caches, any ``solutions`` folder and :data:`EXCLUDED_FOLDERS` left out.
     """
     files: list[Path] = []
     for name in names:
         path = root / name
         candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         files += [p.relative_to(root) for p in candidates
-                  if not EXCLUDED_PARTS & set(p.relative_to(root).parts) and p.suffix != ".pyc"]
+                  if not EXCLUDED_PARTS & set(p.relative_to(root).parts) and p.suffix != ".pyc"
+                  and not any(p.relative_to(root).is_relative_to(folder) for folder in EXCLUDED_FOLDERS)]
     return files
 
 

@@ -21,7 +21,8 @@ from course.grading.limits import OUTPUT_KB
 from course.grading import limits as grading_limits
 from course.grading.batch import BatchOptions, GraderChanged, grade_one, isolation_for, package_hash
 from course.grading.batch_submission import Submission
-from course.grading.intake import zero_result
+from course.grading.outputs.results import gradescope_result
+from course.grading.result import GradeReport
 from course.grading.running.sandbox import SandboxUnavailable
 from course.grading.running.sandbox_batch import Limits
 
@@ -72,19 +73,29 @@ def results_for(root: Path, config: dict) -> dict:
     level = isolation_for(options)  # refuses (SandboxUnavailable) unless a sandbox starts or no_sandbox is set
     print(f"isolation: {level}", flush=True)  # the first line of the autograder's output the instructor sees
     fence = package_hash(options.fence)
-    row, result, _ = grade_one(Submission(path=(root / "submission").resolve(), name="submission"), options)
+    _, graded, _ = grade_one(Submission(path=(root / "submission").resolve(), name="submission"), options)
     if package_hash(options.fence) != fence:
         raise GraderChanged(f"the autograder's own files in {options.fence} changed while grading")
-    tests = [{**t, "status": "passed" if t["score"] >= t["max_score"] else "failed"}
-             for t in result.get("tests", [])]
+    return results_json(graded, seconds=time.monotonic() - start)
+
+
+def results_json(graded: GradeReport, *, seconds: float) -> dict:
+    """Gradescope's results object for a report: its results shape, with the student's Markdown report.
+
+    Args:
+        graded: GradeReport, as the batch received it.
+        seconds: float, how long the autograder took.
+
+    Returns:
+        dict, JSON-ready.
+    """
+    result = gradescope_result(graded)
     return {
         **result,
-        "extra_data": {**(result.get("extra_data") or {}), "isolation": row.isolation},
-        "tests": tests,
-        "score": row.score,
-        "output": report.markdown(row, result),
+        "extra_data": {**result["extra_data"], "isolation": graded.isolation},
+        "output": report.markdown(graded, "submission"),
         "output_format": "md",
-        "execution_time": round(time.monotonic() - start),
+        "execution_time": round(seconds),
         "stdout_visibility": STDOUT_VISIBILITY,
     }
 
@@ -121,13 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     except SandboxUnavailable as error:  # the instructor's setting to fix: say so, score nothing
         print("isolation: none reached, nothing graded")
         print(error)
-        results = zero_result("crashed", str(error), "The autograder could not start its sandbox, so it graded "
-                              "nothing; please tell your instructor.")
+        results = gradescope_result(GradeReport.stopped(
+            "submission", "crashed", str(error),
+            "The autograder could not start its sandbox, so it graded nothing; please tell your instructor."))
     except Exception:  # the autograder's own failure: still a results file, and the trace for the instructor
         trace = traceback.format_exc()
         print(trace)
-        results = zero_result("crashed", trace.strip().splitlines()[-1],
-                              "The autograder failed on this submission; please tell your instructor.")
+        results = gradescope_result(GradeReport.stopped(
+            "submission", "crashed", trace.strip().splitlines()[-1],
+            "The autograder failed on this submission; please tell your instructor."))
     write_results(args.root / "results" / "results.json", {**results, "stdout_visibility": STDOUT_VISIBILITY})
     return 0
 

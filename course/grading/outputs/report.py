@@ -1,12 +1,13 @@
 """Per-student reports in Markdown: the score, every check, and a hint for each failure.
 
-The report is made from the same Gradescope-shaped result the gradebook row comes from,
-so a student's report and the instructor's gradebook never disagree.
+The report is made from the same :class:`course.grading.result.GradeReport` the gradebook row
+comes from, so a student's report and the instructor's gradebook never disagree.
 """
 
 from __future__ import annotations
 
-from course.grading.outputs.gradebook import Row
+from course.grading.outputs.results import check_output
+from course.grading.result import GradeReport
 
 #: What a status means, in words a student understands.
 STATUS_TEXT = {
@@ -70,44 +71,43 @@ ISOLATION_TEXT = {
 }
 
 
-def markdown(row: Row, result: dict) -> str:
+def markdown(report: GradeReport, name: str) -> str:
     """The student's report.
 
     Args:
-        row: Row, the submission's gradebook row (status, score, parts).
-        result: dict, the Gradescope-shaped result (``tests`` with ``name``, ``score``,
-            ``max_score``, ``output``); may have no tests when grading never finished.
+        report: GradeReport, as the batch received it (its isolation filled in by the batch when no
+            part reported one); may have no check results when grading never finished.
+        name: str, the submission's short name.
 
     Returns:
         The report as Markdown.
     """
+    status = report.status
     lines = [
-        f"# Grade report: {row.name}",
+        f"# Grade report: {name}",
         "",
-        f"**Score: {row.score:g} / {row.max_score:g}** · status: `{row.status}` ({STATUS_TEXT.get(row.status, row.status)})",
+        f"**Score: {report.score:g} / {report.max_score:g}** · status: `{status}` ({STATUS_TEXT.get(status, status)})",
         "",
     ]
-    if row.isolation:
-        lines += [f"Isolation: `{row.isolation}` ({ISOLATION_TEXT.get(row.isolation, row.isolation)})", ""]
-    if row.reason:
-        lines += [f"> {_cell(row.reason)}", ""]
-    if row.parts:
+    if report.isolation:
+        lines += [f"Isolation: `{report.isolation}` ({ISOLATION_TEXT.get(report.isolation, report.isolation)})", ""]
+    if report.reason:
+        lines += [f"> {_cell(report.reason)}", ""]
+    if report.parts:
         lines += ["| Part | Points |", "|---|---|"]
-        lines += [f"| {_cell(part)} | {score:g} / {maximum:g} |" for part, (score, maximum) in row.parts.items()]
+        lines += [f"| {_cell(part)} | {score:g} / {maximum:g} |" for part, (score, maximum) in report.part_scores().items()]
         lines.append("")
-    tests = result.get("tests", [])
-    if tests:
+    if report.results:
         lines += ["## Checks", "", "| Check | Points | Result |", "|---|---|---|"]
-        for test in tests:
-            passed = test.get("score", 0) >= test.get("max_score", 0)
-            lines.append(f"| {_cell(test.get('name', '?'))} | {test.get('score', 0):g} / "
-                         f"{test.get('max_score', 0):g} | {'pass' if passed else '**fail**'} |")
+        for result in report.results:
+            lines.append(f"| {_cell(result.name)} | {result.score:g} / {result.check.points:g} | "
+                         f"{'pass' if result.passed else '**fail**'} |")
         lines.append("")
-        failures = [t for t in tests if t.get("score", 0) < t.get("max_score", 0)]
+        failures = [r for r in report.results if not r.passed]
         if failures:
             lines += ["## Hints", ""]
-            for test in failures:
-                lines += [f"### {_cell(test.get('name', '?'))}", "", _fence(str(test.get("output", "")) or "(no hint)"), ""]
-    if result.get("output"):
-        lines += ["## Notes", "", _fence(str(result["output"])), ""]
+            for result in failures:
+                lines += [f"### {_cell(result.name)}", "", _fence(check_output(result) or "(no hint)"), ""]
+    if report.output():
+        lines += ["## Notes", "", _fence(report.output()), ""]
     return "\n".join(lines)

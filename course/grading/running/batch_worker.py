@@ -3,7 +3,8 @@
 Started by :func:`course.grading.running.sandbox_batch.run_isolated`, never by hand. It reads a
 secret key from stdin, lowers its own resource limits (its children inherit them),
 calls the grading core (which takes the submission in through :mod:`course.grading.intake`),
-and writes the core's report, signed, to a pipe only it holds. It never imports the
+and writes the core's report (:class:`course.grading.result.GradeReport`, as JSON), signed, to a
+pipe only it holds. It never imports the
 student's modules itself: the core runs them in child processes and compares what they
 return with its own reference values.
 """
@@ -11,12 +12,12 @@ return with its own reference values.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from course.grading import intake
@@ -45,7 +46,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str) -> dict:
-    """Grade one submission with the core and return a JSON-ready record.
+    """Grade one submission with the core and return its report as JSON-ready data.
 
     Args:
         submission: Path, the folder or ``.zip``.
@@ -55,9 +56,7 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
         core: str, the module that provides ``grade_submission``.
 
     Returns:
-        ``{"gradescope": dict, "invalid_reason": str, "isolation": str}``: the core's report
-        in Gradescope's shape, why the submission is invalid (empty when it is not), and the
-        weakest sandbox its part children ran in (empty when none ran).
+        :meth:`course.grading.result.GradeReport.to_json` of the core's report.
     """
     invalid_reason = ""
     if core == "course.grading.core":  # the core takes the submission in itself, and grades an invalid one 0
@@ -71,14 +70,9 @@ def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: 
             root.mkdir(exist_ok=True)
     grade_submission = importlib.import_module(core).grade_submission
     report = grade_submission(root, jobs=jobs, **core_options)
-    if getattr(report, "status", "") == "invalid":
-        invalid_reason = report.reason
-    # The sandbox each part child really ran in (the weakest counts), as the runner reported it.
-    levels = {getattr(run, "isolation", "") for run in getattr(report, "runs", {}).values()} - {""}
-    from course.grading.running.sandbox import LEVELS  # strongest first
-
-    isolation = next((level for level in reversed(LEVELS) if level in levels), "")
-    return {"gradescope": report.to_gradescope(), "invalid_reason": invalid_reason, "isolation": isolation}
+    if invalid_reason:
+        report = dataclasses.replace(report, status="invalid", reason=invalid_reason)
+    return report.to_json()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,12 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     os.close(devnull)
     os.set_inheritable(args.result_fd, False)
     set_limits(file_mb=int(os.environ.get("LSTM_COURSE_FILE_MB", str(FILE_MB))))  # its children inherit them
-    start = time.monotonic()
     # Inside the parent's scratch folder, which the parent removes even when this process is killed.
     with tempfile.TemporaryDirectory(prefix="worker-", dir=Path.cwd()) as scratch:
         os.chdir(scratch)  # never the repository: ``solutions`` must not be on sys.path
         record = grade(args.submission, Path(scratch), args.jobs, json.loads(args.core_options), args.core)
-    record["worker_seconds"] = time.monotonic() - start
     with os.fdopen(args.result_fd, "wb") as pipe:
         pipe.write(encode_result(key, record))
     return 0

@@ -104,7 +104,7 @@ def _lazy_student(package: types.ModuleType, short: str, rec: Any = None) -> typ
                 try:
                     spec.loader.exec_module(module)
                 except Exception as error:  # noqa: BLE001 - a broken sibling must not cost this part
-                    from course.grading.checking.probes import describe
+                    from course.grading.checking.recording import describe
 
                     sys.modules[name] = types.ModuleType(name)
                     sys.modules[name].__broken__ = describe(error)
@@ -134,7 +134,7 @@ def load(part: str, package: types.ModuleType, rec: Any,
         ``(module, extras)``: the student's module and keyword arguments for the probes.
     """
     from course.grading.checking import contract
-    from course.grading.checking.probes import describe
+    from course.grading.checking.recording import describe
 
     name = package.__name__
     own = {"data": "data", "cell": "cell", "layer": "layer", "model": "model", "training": "train"}[part]
@@ -222,11 +222,11 @@ def main(argv: list[str]) -> int:
     block_reference(request["repo_root"])
     import numpy as np
 
-    from course.grading.checking import contract
-    from course.grading.checking.probes import Recorder, describe
+    from course.grading.checking import contract, parts
+    from course.grading.checking.recording import Recorder, describe
 
     part = request["part"]
-    runner = importlib.import_module(f"course.grading.checking.probes.{part}")
+    probe = parts.module(part).probe  # this part's module only: its probe records, the parent judges
     with np.load(workdir / "inputs.npz", allow_pickle=False) as stored:
         arrays = {key: stored[key] for key in stored.files}
     config = request["config"]
@@ -251,7 +251,7 @@ def main(argv: list[str]) -> int:
             if request.get("group"):  # one probe group of a split part (course.grading.running.tasks)
                 extras["group"] = request["group"]
             try:
-                runner.run(module, rec, config, arrays, **extras)
+                probe(module, rec, config, arrays, **extras)
             except BaseException as error:  # noqa: BLE001 - recorded, the parent decides
                 rec.errors["run"] = describe(error)
         stood_in = absent.reset(absent_modules)

@@ -108,7 +108,7 @@ def write_part(folder: Path, part: str, *, run: Any, results: list[Any], held_ou
         folder: Path, the part's kept folder (``DIR/PART``).
         part: str.
         run: :class:`course.grading.running.runner.PartRun`, the part's merged run.
-        results: list of :class:`course.grading.core.CheckResult`, the part's checks.
+        results: list of :class:`course.grading.result.CheckResult`, the part's checks.
         held_out: dict of array, what only the parent kept (:attr:`PartInputs.secret`).
         command: str, from :func:`rerun_command` (``$here`` is this folder).
         seed: int.

@@ -19,7 +19,7 @@ from typing import Any
 
 #: Parts whose probes split into groups that can run in separate children (the probe module
 #: runs one group when told, every group otherwise): the layer's probes of the bare layer, and
-#: its training inside a grader model in three patterns (``course.grading.checking.probes.layer``).
+#: its training inside a grader model in three patterns (``course.grading.checking.parts.layer``).
 GROUPS: dict[str, tuple[str, ...]] = {"layer": ("bare", "in_model")}
 #: A part's end, most serious first (``ok`` last).
 _SEVERITY: tuple[str, ...] = ("timeout", "crashed", "ok")

@@ -43,8 +43,8 @@ from typing import Any
 #: Modules a forking worker imports before it forks (grader code and libraries only).
 PRELOAD: tuple[str, ...] = (
     "numpy", "tensorflow", "keras", "course.grading.running.child", "course.grading.running.guard", "course.grading.checking.contract",
-    "course.grading.checking.probes", "course.grading.checking.probes.data", "course.grading.checking.probes.cell",
-    "course.grading.checking.probes.layer", "course.grading.checking.probes.model", "course.grading.checking.probes.training",
+    "course.grading.checking.recording", "course.grading.checking.parts.data", "course.grading.checking.parts.cell",
+    "course.grading.checking.parts.layer", "course.grading.checking.parts.model", "course.grading.checking.parts.training",
 )
 #: Exit codes of a task that could not report: its setup failed (70) or it raised past the child (71).
 SETUP_FAILED, RAISED = 70, 71

@@ -1,9 +1,8 @@
-"""Child-side probes: run one part of a submission on the parent's inputs and record raw outputs.
+"""Child-side recording: what a part's probe uses to keep raw outputs and the errors it met.
 
 A probe never decides a check. It records values (JSON) and arrays (npz) under
-names, and the exceptions it met; the trusted parent judges them
-(:mod:`course.grading.checking.judges`). Each part has one module here with a
-``run(package, recorder, inputs, config, guard)`` function.
+names, and the exceptions it met; the trusted parent judges them (each part's module
+in :mod:`course.grading.checking.parts`, run by :mod:`course.grading.checking.judges`).
 """
 
 from __future__ import annotations

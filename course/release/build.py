@@ -58,7 +58,9 @@ EXCLUDED = ("course/fast", "course/bench", "course/commands/bench.py",
             "course/commands/gradescope.py", "course/commands/release.py",
             # Regenerating exercises/ needs solutions/ and would overwrite a student's work.
             "course/commands/exercises.py", "course/exercises_gen.py",
-            "course/grading/outputs/gradescope.py", "course/grading/outputs/gradescope_run.py", "course/grading/outputs/release.py")
+            "course/grading/outputs/gradescope.py", "course/grading/outputs/gradescope_run.py",
+            # The release builder itself; course/release/classroom.py ships (the release's workflow runs it).
+            "course/release/build.py")
 EXCLUDED_PARTS = frozenset({"solutions", "__pycache__", ".pytest_cache", ".ipynb_checkpoints"})
 #: Files allowed to share lines with the reference, and why: none since the graders'
 #: stand-ins stopped implementing any exercise (issue 11).
@@ -519,7 +521,7 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
         out: Path, the release folder.
         root: Path, the repository.
         workflow: str or None, the GitHub Classroom workflow's YAML (None: made from the
-            grader's checks by :mod:`course.grading.outputs.release_classroom`).
+            grader's checks by :mod:`course.release.classroom`).
 
     Returns:
         The release's files, relative to ``out``.
@@ -550,7 +552,7 @@ def build(out: Path, *, root: Path = REPO_ROOT, workflow: str | None = None) -> 
     if (out / "tests" / "conftest.py").is_file():
         (out / "tests" / "conftest.py").replace(out / "conftest.py")
     if workflow is None:
-        from course.grading.outputs.release_classroom import workflow_yaml
+        from course.release.classroom import workflow_yaml
 
         workflow = workflow_yaml()
     classroom = out / ".github" / "workflows" / "classroom.yml"

@@ -7,7 +7,7 @@ base64 JSON object ``{"version": 1, "status", "max_score", "tests": [{"name", "s
 "score", "message"}]}`` and adds up the tests' scores, so every check keeps its partial
 credit (the command grader would give a step all or nothing)::
 
-    python -m course.grading.outputs.release_classroom grading-results.json --errors grading-errors.txt >> "$GITHUB_OUTPUT"
+    python -m course.release.classroom grading-results.json --errors grading-errors.txt >> "$GITHUB_OUTPUT"
 
 When grading wrote nothing (it failed, or the install did), that line still reports: one
 failed test whose message is the end of the grader's error output, so the student sees why
@@ -73,7 +73,7 @@ jobs:
       - name: Points for the reporter
         id: lstm
         if: always()
-        run: python -m course.grading.outputs.release_classroom grading-results.json --errors grading-errors.txt >> "$GITHUB_OUTPUT"
+        run: python -m course.release.classroom grading-results.json --errors grading-errors.txt >> "$GITHUB_OUTPUT"
       - name: Autograding Reporter
         if: always()
         uses: classroom-resources/autograding-grading-reporter@v1
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         0.
     """
-    parser = argparse.ArgumentParser(prog="python -m course.grading.outputs.release_classroom")
+    parser = argparse.ArgumentParser(prog="python -m course.release.classroom")
     parser.add_argument("results", type=Path, help="the output of lstm-course grade exercises --json")
     parser.add_argument("--errors", type=Path, help="the grader's error output, quoted when it wrote no result")
     args = parser.parse_args(argv)
