@@ -21,11 +21,12 @@ It prints:
       consecutive entries lie in different files, summed over the threads; and, per file, how often
       it was entered from another file.
     - *inside the sandboxed child*, a proxy: the check runs again with ``--keep`` (``--jobs 1``, one
-      child per part), and each part's child entry point (``python -m course.grading.running.child
-      WORKDIR``) is replayed in a fresh process, **without the sandbox**, on a copy of the part's kept
-      ``request.json`` and ``inputs.npz`` whose submission folders point at a copy of the kept
-      submission, under the same profiler. The zygote process (the path taken as root, or for one
-      part) is not traced: the code it runs before it forks a child appears in neither list.
+      child per part), and each part's child entry point (``course.grading.running.child.main``, which
+      the grading worker calls in each task) is replayed in a fresh process, **without the sandbox**, on
+      a copy of the part's kept ``request.json`` and ``inputs.npz`` whose submission folders point at
+      a copy of the kept submission, under the same profiler. The worker itself
+      (``course.grading.running.worker``: its request loop, and the fork, uid drop and fence before
+      ``child.main``) is not traced: that code appears in neither list.
 
 The seed is fixed (7), so two checkouts grade the same inputs.
 """
@@ -82,12 +83,11 @@ sys.stdout.flush()
 _real_exit(code)
 '''
 
-#: The child: its entry point, run as ``python -m`` would (argv[3] the work folder).
+#: The child: its entry point as the worker calls it in each task (argv[3] the work folder).
 CHILD = PROFILER + r'''
-import runpy
-sys.argv = ["course.grading.running.child", sys.argv[3]]
+from course.grading.running import child
 try:
-    runpy.run_module("course.grading.running.child", run_name="__main__", alter_sys=True)
+    child.main([sys.argv[3]])
 finally:
     _dump()
 '''

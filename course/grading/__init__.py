@@ -7,7 +7,7 @@ return with its own oracle (Keras' LSTM). The package is grouped by role:
 - :mod:`course.grading.checking`: what is checked (the registry of checks, one module per
   run part with its inputs, probe and verdicts, the oracle, grader-owned stand-ins, static rules);
 - :mod:`course.grading.running`: how student code runs (the bubblewrap sandbox, the
-  runner, the child, the zygote, the guards, the batch worker and its fence);
+  runner, the worker in the sandbox, the child, the guards, the batch worker and its fence);
 - :mod:`course.grading.outputs`: what comes out (gradebook, reports, Gradescope), each
   built from the one result, :class:`course.grading.result.GradeReport`.
 
