@@ -23,9 +23,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import site
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +61,19 @@ class Release:
         self.folder = folder
         self.venv = venv
 
+    def environment(self) -> dict[str, str]:
+        """The environment a student's shell gives the release's programs.
+
+        Returns:
+            dict.
+        """
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL")}
+        env.update(COLUMNS="200", NO_COLOR="1", PATH=f"{self.venv / 'bin'}:{env.get('PATH', '')}",
+                   # nbconvert's templates (the site's notebooks) are data files of the project's
+                   # venv; a real install puts them into the new venv's share/jupyter
+                   JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
+        return env
+
     def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         """Run a program of the venv (``lstm-course``, ``python``, ``mkdocs``) in the release.
 
@@ -68,14 +84,9 @@ class Release:
         Returns:
             The finished process, stdout and stderr as text.
         """
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL")}
-        env.update(COLUMNS="200", NO_COLOR="1", PATH=f"{self.venv / 'bin'}:{env.get('PATH', '')}",
-                   # nbconvert's templates (the site's notebooks) are data files of the project's
-                   # venv; a real install puts them into the new venv's share/jupyter
-                   JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
         program = str(self.venv / "bin" / args[0])
-        return subprocess.run([program, *args[1:]], cwd=self.folder, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run([program, *args[1:]], cwd=self.folder, env=self.environment(), capture_output=True,
+                              text=True, timeout=timeout)
 
 
 def assert_clean(done: subprocess.CompletedProcess) -> str:
@@ -223,3 +234,119 @@ def test_a_complete_solution_earns_full_marks_and_trains(release: Release) -> No
     assert done.returncode == 0, output[-3000:]
     assert f"Training {exercises}" in output, output[-2000:]
     assert 0.80 <= float(re.search(r"final validation accuracy: ([\d.]+)", output)[1]) <= 1.0, output[-2000:]
+
+
+class Output:
+    """A running command's output, read line by line in a thread, waited on by pattern."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        """Start reading.
+
+        Args:
+            process: Popen with text ``stdout`` (stderr joined to it).
+        """
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=lambda: self.lines.extend(process.stdout), daemon=True)
+        self.thread.start()
+
+    def wait_for(self, pattern: str, *, after: int, timeout: float = 120) -> int:
+        """Wait until a line from ``after`` on matches.
+
+        Args:
+            pattern: str, a regular expression.
+            after: int, the first line to look at.
+            timeout: float, seconds.
+
+        Returns:
+            int, the index of the line after the match.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for index in range(after, len(self.lines)):
+                if re.search(pattern, self.lines[index]):
+                    return index + 1
+            time.sleep(0.05)
+        raise AssertionError(f"no line matching {pattern!r} within {timeout:g} s:\n{''.join(self.lines[after:])[-3000:]}")
+
+
+def test_watch_regrades_each_save_survives_hangs_and_crashes_and_leaves_nothing(release: Release,
+                                                                                  tmp_path: Path) -> None:
+    """``check --watch``: a mistake fails its check, a crash and a hang cost the part, the fix passes; Ctrl-C ends all.
+
+    The watcher runs as a student starts it, on a complete solution, for the cell part only
+    (with a 5 s part limit, so that the hang ends soon). Every grading folder it makes goes to
+    its own ``TMPDIR``: afterwards no process may run there or below the watcher, and the
+    folder must be empty. Ctrl-C comes while a part hangs, the worst moment.
+    """
+    import psutil
+
+    mine, scratch = tmp_path / "mine", tmp_path / "tmp"
+    shutil.copytree(REPO_ROOT / "solutions", mine, ignore=shutil.ignore_patterns("__pycache__"))
+    scratch.mkdir()
+    cell = mine / "cell.py"
+    correct = cell.read_text()
+    assert correct.count('bias_initializer="ones"') == 1, "the mistake below needs the reference's forget gate"
+    process = subprocess.Popen([str(release.venv / "bin" / "lstm-course"), "check", str(mine), "--watch", "--parts",
+                                "cell", "--seed", str(GRADING_SEED), "--part-timeout", "5"],
+                               cwd=release.folder, env={**release.environment(), "TMPDIR": str(scratch)},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = Output(process)
+    seen: set[psutil.Process] = set()
+    try:
+        at = output.wait_for(r"Total of cell, rules, answers: 16 / 16", after=0)
+        saves = [
+            (correct.replace('bias_initializer="ones"', 'bias_initializer="zeros"'), r"cell\.forget_bias\s+0/2\s+FAIL"),
+            (correct + "\nimport os\nos._exit(3)\n", r"cell 0/9 \(crashed: "),
+            (correct + "\nwhile True:\n    pass\n", r"cell 0/9 \(timeout: the part did not finish within 5 s\)"),
+            (correct, r"cell 9/9 "),
+        ]
+        for text, verdict in saves:
+            cell.write_text(text)
+            at = output.wait_for(verdict, after=at)
+            at = output.wait_for(r"Total of cell, rules, answers: \d+ / 16", after=at)
+        assert "Total of cell, rules, answers: 16 / 16" in output.lines[at - 1]
+
+        cell.write_text(correct + "\nwhile True:\n    pass\n")  # Ctrl-C while the part hangs
+        at = output.wait_for(r"saved cell\.py: regrading cell", after=at)
+        deadline = time.monotonic() + 30
+        while not any(str(scratch) in " ".join(_cmdline(p)) for p in seen):
+            assert time.monotonic() < deadline, "no grading process showed up"
+            seen |= set(psutil.Process(process.pid).children(recursive=True))
+            time.sleep(0.05)
+        time.sleep(1.0)  # the part's child is forked and spinning in the student's loop by now
+        seen |= set(psutil.Process(process.pid).children(recursive=True))
+        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output.thread.join(10)
+    text = "".join(output.lines)
+    assert "Stopped watching." in text and "did not end" not in text, text[-2000:]
+    assert "Traceback" not in text and not TF_NOISE.search(text), text[-3000:]
+    left = [p for p in seen if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, [p.cmdline() for p in left]
+    stray = []
+    for other in psutil.process_iter(["cmdline", "cwd"]):
+        if str(scratch) in " ".join(other.info["cmdline"] or ()) + " " + (other.info["cwd"] or ""):
+            stray.append(other.info["cmdline"])
+    assert not stray, stray
+    assert not list(scratch.iterdir()), list(scratch.iterdir())
+
+
+def _cmdline(process: object) -> list[str]:
+    """A process's command line, or nothing once it has ended.
+
+    Args:
+        process: psutil.Process.
+
+    Returns:
+        list of str.
+    """
+    import psutil
+
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []

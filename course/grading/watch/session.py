@@ -70,7 +70,10 @@ class Background:
 
 @contextlib.contextmanager
 def stops_as_interrupt() -> Iterator[None]:
-    """Turn ``SIGTERM`` and ``SIGHUP`` into KeyboardInterrupt (a closed terminal stops the watcher cleanly).
+    """Make ``SIGINT`` (Ctrl-C), ``SIGTERM`` and ``SIGHUP`` raise KeyboardInterrupt, so that each stops the watcher cleanly.
+
+    ``SIGINT`` gets Python's own handler back even where the watcher was started with it
+    ignored (a background job of a script), so that Ctrl-C always reaches it.
 
     Yields:
         Nothing.
@@ -78,7 +81,22 @@ def stops_as_interrupt() -> Iterator[None]:
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ignore ``SIGINT``, ``SIGTERM`` and ``SIGHUP`` for a block.
+
+    Yields:
+        Nothing.
+    """
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
@@ -126,8 +144,9 @@ def watch(folder: Path, *, parts: tuple[str, ...] | None, seed: int, jobs: int,
     except KeyboardInterrupt:
         pass
     finally:
-        grader.close()
-        clean = reaper.end_all(background.idle)
+        with interrupts_ignored():  # a second Ctrl-C must not cut the clean-up short
+            grader.close()
+            clean = reaper.end_all(background.idle)
         console.print("Stopped watching." + ("" if clean else " [red]Some grading processes did not end.[/]"))
         console.file.flush()
     return 0
