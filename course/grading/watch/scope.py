@@ -12,8 +12,8 @@ and whatever that file imports from the submission, except where the grader stan
 | training | ``train.py`` | ``cell.py``, ``layer.py``; ``data.py`` is the student's behind a pass-through ``prepare`` |
 
 A part therefore depends on its own file and on every submission module reachable from it
-through relative imports (``from .data import prepare``, ``from . import helpers``), not
-through the stand-ins. ``__init__.py`` never runs (:func:`course.grading.running.child.bare_package`).
+through relative imports (``from .model import IntegrationModel``, ``from . import helpers``), not
+through the stand-ins; ``train.py``'s ``from .data import prepare`` runs none of ``data.py``. ``__init__.py`` never runs (:func:`course.grading.running.child.bare_package`).
 Where the source cannot tell (a dynamic import, or a data file that code may read), every
 part is regraded: more, never less. ``rules`` and ``answers`` are judged from the source on
 every regrade anyway; they cost nothing.
@@ -33,6 +33,10 @@ OWN_FILE: dict[str, str] = {"data": "data.py", "cell": "cell.py", "layer": "laye
 STOOD_IN: dict[str, frozenset[str]] = {"data": frozenset(), "cell": frozenset(), "layer": frozenset(),
                                        "model": frozenset({"cell.py", "layer.py"}),
                                        "training": frozenset({"cell.py", "layer.py"})}
+#: Names the grader provides itself in a part's stand-in for a file: importing only these runs none of it
+#: (the training part's ``data`` is the student's module behind the grader's ``prepare`` and task sizes).
+PROVIDED: dict[str, dict[str, frozenset[str]]] = {"training": {"data.py": frozenset({"prepare", "SEQ_LEN",
+                                                                                     "NUM_SAMPLES"})}}
 #: Files no run part executes: they reach the static checks only.
 NEVER_RUN: frozenset[str] = frozenset({"__init__.py", "answers.md"})
 #: Calls that import by name at run time: the source cannot tell which module.
@@ -40,37 +44,42 @@ DYNAMIC_IMPORTS: frozenset[str] = frozenset({"import_module", "__import__", "exe
                                              "run_path", "SourceFileLoader"})
 #: What a file with a dynamic import counts as importing: everything.
 EVERYTHING = "*"
+#: The names imported from a module when the module itself is imported (``from . import data``): any.
+WHOLE = frozenset({"*"})
 
 
-def sibling_imports(source: str) -> set[str]:
-    """The submission's own modules a file imports, as file names.
+def sibling_imports(source: str) -> dict[str, frozenset[str]]:
+    """The submission's own modules a file imports, as file names, with the names it takes from each.
 
     Args:
         source: str, the file's text.
 
     Returns:
-        set of file names (``{"data.py"}``); ``{EVERYTHING}`` when it imports by a name known
-        only at run time; empty when it does not parse (it fails at import, importing nothing).
+        dict of file name (``"data.py"``) to the names imported from it (:data:`WHOLE` for the module
+        itself); ``{EVERYTHING: WHOLE}`` when it also imports by a name known only at run time; empty
+        when it does not parse (it fails at import, importing nothing).
     """
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return set()
-    found: set[str] = set()
+        return {}
+    found: dict[str, set[str]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level > 0:
             if node.module:  # from .data import prepare / from .helpers.x import y
-                found.add(f"{node.module.split('.')[0]}.py")
+                names = {alias.name for alias in node.names} if "." not in node.module else set(WHOLE)
+                found.setdefault(f"{node.module.split('.')[0]}.py", set()).update(names)
             else:  # from . import data, helpers
-                found.update(f"{alias.name}.py" for alias in node.names)
+                for alias in node.names:
+                    found.setdefault(f"{alias.name}.py", set()).update(WHOLE)
         elif isinstance(node, ast.Call):
             called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if called in DYNAMIC_IMPORTS:
-                found.add(EVERYTHING)
-    return found
+                found[EVERYTHING] = set(WHOLE)
+    return {name: frozenset(names) for name, names in found.items()}
 
 
-def imports_of(folder: Path) -> dict[str, set[str]]:
+def imports_of(folder: Path) -> dict[str, dict[str, frozenset[str]]]:
     """Each Python file of the package root and the submission files it imports.
 
     Args:
@@ -79,16 +88,17 @@ def imports_of(folder: Path) -> dict[str, set[str]]:
     Returns:
         dict of file name to its :func:`sibling_imports`.
     """
-    graph: dict[str, set[str]] = {}
+    graph: dict[str, dict[str, frozenset[str]]] = {}
     for path in sorted(folder.glob("*.py")):
         try:
             graph[path.name] = sibling_imports(path.read_text(encoding="utf-8", errors="replace"))
         except OSError:
-            graph[path.name] = set()
+            graph[path.name] = {}
     return graph
 
 
-def files_of(part: str, graph: dict[str, set[str]], *, student_stack: bool = False) -> set[str] | None:
+def files_of(part: str, graph: dict[str, dict[str, frozenset[str]]], *,
+             student_stack: bool = False) -> set[str] | None:
     """Every submission file the part runs: its own and all it reaches, past the stand-ins.
 
     Args:
@@ -100,15 +110,17 @@ def files_of(part: str, graph: dict[str, set[str]], *, student_stack: bool = Fal
         set of file names, or None when a reached file imports dynamically (the part may run anything).
     """
     stood_in = set() if part == "model" and student_stack else STOOD_IN[part]
+    provided = PROVIDED.get(part, {})
     start = {OWN_FILE[part], "cell.py"} if part == "layer" else {OWN_FILE[part]}
     reached, todo = set(start), list(start)
     while todo:
-        for imported in graph.get(todo.pop(), set()):
+        for imported, names in graph.get(todo.pop(), {}).items():
             if imported == EVERYTHING:
                 return None
-            if imported not in reached and imported not in stood_in:
-                reached.add(imported)
-                todo.append(imported)
+            if imported in stood_in or imported in reached or names <= provided.get(imported, frozenset()):
+                continue
+            reached.add(imported)
+            todo.append(imported)
     return reached
 
 
