@@ -43,7 +43,7 @@ FILE_GROUPS = {
 GROUP_WEIGHTS = {
     "tests/hostile": 130, "tests/hostile/test_hostile.py": 200, "tests/hostile/test_sandbox.py": 15,
     "tests/hostile/test_confined.py": 45,
-    "tests/release": 120, "tests/grading/test_zygote.py": 60, "tests/grading/test_tasks.py": 20, "tests/perf/test_grading_bench.py": 30,
+    "tests/release": 120, "tests/grading/test_runner.py": 60, "tests/grading/test_tasks.py": 20, "tests/perf/test_grading_bench.py": 30,
     "tests/studies/test_training_budget.py": 12,
     "tests/site/test_site_reader.py": 40, "tests/grading/test_outside.py": 60, "tests/grading/test_mutants.py": 90, "tests/grading": 60, "tests/perf/test_bench.py": 60,
     "tests/site/test_site_browser.py": 50, "tests/batch/test_release.py": 45, "tests/perf/test_fast_path.py": 40,

@@ -6,7 +6,7 @@
 1. copies or unpacks the submission safely (:mod:`course.grading.intake`);
 2. judges the ``rules`` and ``answers`` parts from the source text (nothing runs);
 3. chooses every input (:mod:`course.grading.checking.inputs`) and runs each other part in its
-   own child process with a timeout and a memory cap (:mod:`course.grading.running.runner`);
+   own child process with a timeout and a memory cap (:class:`course.grading.running.runner.Runner`);
 4. decides each check by comparing the children's raw outputs with Keras' own LSTM
    (:mod:`course.grading.checking.oracle`, :mod:`course.grading.checking.judges`).
 
@@ -33,11 +33,11 @@ from typing import Any
 from course.grading import limits
 from course.grading.checking import static
 from course.grading.intake import InvalidSubmission, materialise
-from course.grading.running import tasks, zygote
+from course.grading.running import tasks
 from course.grading.checking.checks import CHECKS, PARTS, RUN_PARTS, Check, checks_for
 from course.grading.checking.inputs import make_inputs
 from course.grading.checking.judges import NOT_IMPLEMENTED, judge
-from course.grading.running.runner import PartRun, run_part
+from course.grading.running.runner import PartRun, Runner
 
 #: Statuses of a whole grading, most serious first.
 STATUSES: tuple[str, ...] = ("invalid", "timeout", "crashed", "ok")
@@ -331,47 +331,10 @@ def judge_run(part: str, inputs: Any, run: PartRun, index: int, oracle: Any) -> 
     return judge(part, inputs, evidence, oracle)
 
 
-def _use_zygote(parts: list[str]) -> bool:
-    """Whether this grading runs its parts through :mod:`course.grading.running.zygote` (see :func:`zygote.enabled`).
-
-    Args:
-        parts: list of str, the run parts graded.
-
-    Returns:
-        bool.
-    """
-    from course.grading.running import sandbox
-
-    try:
-        return zygote.enabled(sandbox.current().level, len(set(parts)))
-    except sandbox.SandboxUnavailable:  # the per-part path raises it where it always did
-        return False
-
-
-@dataclass
-class _Picked:
-    """One task's run out of the zygote's future (the same ``result()`` as a per-part future).
-
-    Attributes:
-        whole: Future of the dict of task name to PartRun.
-        name: str, the task's name.
-    """
-
-    whole: Any
-    name: str
-
-    def result(self) -> PartRun:
-        """The task's run.
-
-        Returns:
-            PartRun.
-        """
-        return self.whole.result()[self.name]
-
-
 def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None = None, seed: int | None = None,
                      timeouts: dict[str, float] | None = None, memory_mb: int = limits.PART_MEMORY_MB,
-                     references: str | None = None, keep: str | Path | None = None) -> GradeReport:
+                     references: str | None = None, keep: str | Path | None = None,
+                     runner: Runner | None = None) -> GradeReport:
     """Grade one submission.
 
     Args:
@@ -387,10 +350,17 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
             import TensorFlow; None: computed here.
         keep: str or Path or None, a folder for each part's raw outputs, verdicts and rerun script
             (:mod:`course.grading.running.keep`); None: nothing is kept.
+        runner: Runner or None, the runner to run the parts with (a warm one keeps its worker,
+            TensorFlow imported, between gradings; its ``jobs`` and ``memory_mb`` then apply);
+            None: a one-shot runner with ``jobs`` and ``memory_mb``, closed afterwards.
 
     Returns:
         GradeReport.
     """
+    if runner is None:
+        with Runner(jobs=jobs, memory_mb=memory_mb) as one_shot:
+            return grade_submission(path, parts=parts, seed=seed, timeouts=timeouts, references=references,
+                                    keep=keep, runner=one_shot)
     start = time.monotonic()
     seed = secrets.randbits(31) if seed is None else seed
     timeouts = timeouts or {}
@@ -408,26 +378,17 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
             p for p in START_ORDER if p in (RUN_PARTS if parts is None else parts)]
         inputs = {part: make_inputs(part, seed) for part in selected}
         runs: dict[str, PartRun] = {}
-        zygote_path = bool(selected) and _use_zygote(selected)
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            if zygote_path:  # one sandbox, TensorFlow imported once, a forked child per task
-                # A forked child costs little, so a part may run as several side by side when cores would idle.
-                planned = tasks.plan(selected, max(1, jobs))
-                whole = pool.submit(zygote.run_parts, planned, folder, inputs, timeouts=timeouts,
-                                    memory_mb=memory_mb, jobs=max(1, jobs), keep=keep)
-                futures = {task: _Picked(whole, task.name) for task in planned}
-            else:  # a Python that imports TensorFlow per part: a split would cost an import more than it saves
-                planned = [tasks.Task(part) for part in selected]
-                futures = {task: pool.submit(run_part, task.part, [folder], inputs[task.part],
-                                             timeout=timeouts.get(task.part), memory_mb=memory_mb,
-                                             keep=None if keep is None else keep / task.part)
-                           for task in planned}
+        forked = bool(selected) and runner.forks(selected)
+        planned = runner.plan(selected) if selected else []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            started = pool.submit(runner.run, planned, folder, inputs, timeouts=timeouts, keep=keep)
             with quiet_stderr():  # TensorFlow's start-up chatter is not for the student
                 oracles = _oracles(inputs, seed, references)
                 for made in oracles.values():
                     made()  # compute Keras' references while the children run
-            for part in selected:
-                runs[part] = tasks.merge(part, [futures[task].result() for task in planned if task.part == part])
+            done = started.result()
+        for part in selected:
+            runs[part] = tasks.merge(part, [done[task.name] for task in planned if task.part == part])
 
         verdicts: dict[str, tuple[bool, str]] = {}
         for part in selected:
@@ -443,7 +404,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
             from course.grading.running.keep import write_kept
 
             write_kept(keep, folder, runs=runs, results=_results(verdicts), inputs=inputs, seed=seed,
-                       children={p: sum(t.part == p for t in planned) for p in selected}, zygote=zygote_path,
+                       children={p: sum(t.part == p for t in planned) for p in selected}, zygote=forked,
                        timeouts=timeouts)
 
     if status == "ok":
@@ -498,24 +459,24 @@ def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: 
     wanted = {part: [i for i, parts in enumerate(parts_of) if part in parts] for part in START_ORDER}
     wanted = {part: indices for part, indices in wanted.items() if indices}
     inputs = {part: make_inputs(part, seed) for part in wanted}
-    chunks: list[tuple[str, list[int]]] = []
+    chunks: list[tasks.Task] = []
     for part, indices in wanted.items():
         count = -(-len(indices) // max(1, per_child))
-        chunks += [(part, indices[k::count]) for k in range(count)]
-    chunks.sort(key=lambda chunk: START_ORDER.index(chunk[0]))
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(run_part, part, [folders[i] for i in indices], inputs[part],
-                               timeout=60 + timeout_per_submission * len(indices))
-                   for part, indices in chunks]
+        chunks += [tasks.Task(part, submissions=tuple(indices[k::count]), shard=k) for k in range(count)]
+    chunks.sort(key=lambda chunk: START_ORDER.index(chunk.part))
+    seconds = {chunk.name: 60 + timeout_per_submission * len(chunk.submissions) for chunk in chunks}
+    with Runner(jobs=jobs) as runner, ThreadPoolExecutor(max_workers=1) as pool:
+        started = pool.submit(runner.run, chunks, list(folders), inputs, timeouts=seconds)
         with quiet_stderr():
             oracles = _oracles(inputs, seed)
             for made in oracles.values():
                 made()
-        runs = [future.result() for future in futures]
+        runs = started.result()
     verdicts: list[dict[str, tuple[bool, str]]] = [{} for _ in folders]
     records: list[list[str]] = [[] for _ in folders]
-    for (part, indices), run in zip(chunks, runs):
-        for position, index in enumerate(indices):
+    for chunk in chunks:
+        part, run = chunk.part, runs[chunk.name]
+        for position, index in enumerate(chunk.submissions):
             verdicts[index].update(judge_run(part, inputs[part], run, position, oracles.get(part)))
             evidence = run.evidence[position] if position < len(run.evidence) else None
             records[index] += evidence.guard if evidence is not None else []

@@ -19,8 +19,7 @@ from rich.console import Console
 
 from course import cli, platform_support
 from course.commands import check
-from course.grading import core
-from course.grading.running import child, sandbox, zygote
+from course.grading.running import process, runner, sandbox
 from course.impl import REPO_ROOT
 
 LAPTOPS = REPO_ROOT / ".github" / "workflows" / "laptops.yml"
@@ -53,23 +52,23 @@ def test_windows_refusal_comes_before_anything_posix_only_is_imported() -> None:
     assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and "WSL2" in done.stderr
 
 
-def test_no_zygote_where_fork_after_tensorflow_is_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(zygote.ZYGOTE_ENV, "on")
+def test_no_fork_where_fork_after_tensorflow_is_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(runner.ZYGOTE_ENV, "on")
     monkeypatch.setattr(sys, "platform", "linux")
-    assert zygote.enabled(sandbox.BWRAP_UID, 5)
+    assert runner.forks(sandbox.BWRAP_UID, 5)
     monkeypatch.setattr(sys, "platform", "darwin")
-    assert not zygote.enabled(sandbox.BWRAP_UID, 5)
-    monkeypatch.setenv(zygote.ZYGOTE_ENV, "auto")
-    assert not zygote.enabled(sandbox.NONE, 1)  # a single part took the zygote at any level on Linux
+    assert not runner.forks(sandbox.BWRAP_UID, 5) and not runner.forks(sandbox.BWRAP_UID, 5, warm=True)
+    monkeypatch.setenv(runner.ZYGOTE_ENV, "auto")
+    assert not runner.forks(sandbox.NONE, 1)  # a single part forks at any level on Linux
 
 
-def test_check_of_one_part_takes_the_per_part_path_on_macos(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(zygote.ZYGOTE_ENV, raising=False)
+def test_check_of_one_part_takes_a_sandbox_per_part_on_macos(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(runner.ZYGOTE_ENV, raising=False)
     monkeypatch.setattr(sandbox, "current", lambda policy=None: sandbox.Sandbox(sandbox.NONE, reason="no bwrap"))
     monkeypatch.setattr(sys, "platform", "linux")
-    assert core._use_zygote(["cell"])
+    assert runner.Runner().forks(["cell"]) and runner.Runner(warm=True).forks(["cell", "data"])
     monkeypatch.setattr(sys, "platform", "darwin")
-    assert not core._use_zygote(["cell"])
+    assert not runner.Runner().forks(["cell"]) and not runner.Runner(warm=True).forks(["cell", "data"])
 
 
 def _warning(monkeypatch: pytest.MonkeyPatch, platform: str) -> str:
@@ -99,14 +98,14 @@ def test_macos_warns_once_that_there_is_no_sandbox(monkeypatch: pytest.MonkeyPat
 
 def test_no_address_space_cap_on_macos(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(child.resource, "setrlimit", lambda limit, values: calls.append(limit))
+    monkeypatch.setattr(process.resource, "setrlimit", lambda limit, values: calls.append(limit))
     monkeypatch.setattr(sys, "platform", "darwin")
-    child.cap_memory(3072)
-    assert child.resource.RLIMIT_AS not in calls and child.resource.RLIMIT_CORE in calls
+    process.set_limits(memory_mb=3072)
+    assert process.resource.RLIMIT_AS not in calls and process.resource.RLIMIT_CORE in calls
     calls.clear()
     monkeypatch.setattr(sys, "platform", "linux")
-    child.cap_memory(3072)
-    assert child.resource.RLIMIT_AS in calls
+    process.set_limits(memory_mb=3072)
+    assert process.resource.RLIMIT_AS in calls
 
 
 def test_laptops_workflow_checks_the_reference_on_macos_and_the_refusal_on_windows() -> None:

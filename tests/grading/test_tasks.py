@@ -19,7 +19,7 @@ import pytest
 from course.grading.checking.checks import checks_for
 from course.grading.checking.judges import Evidence
 from course.grading.core import grade_submission
-from course.grading.running import tasks, zygote
+from course.grading.running import runner, tasks
 from course.grading.running.runner import PartRun
 from tests.grading.outside import corpus
 
@@ -118,8 +118,8 @@ def test_split_and_whole_give_the_same_verdicts(name: str, expected_status: str,
 
 def test_the_per_part_path_does_not_split(submissions: dict[str, Path], plans: list,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the zygote (a Python that imports TensorFlow per child) the layer runs whole, with the same verdicts."""
-    monkeypatch.setenv(zygote.ZYGOTE_ENV, "off")
+    """Without forking (a Python that imports TensorFlow per child) the layer runs whole, with the same verdicts."""
+    monkeypatch.setenv(runner.ZYGOTE_ENV, "off")
     verdicts, status = _layer_verdicts(submissions["trap"], 2)
     assert plans == []
     assert status == "ok" and {n for n, passed in verdicts.items() if not passed} == {"layer.trains_in_model"}

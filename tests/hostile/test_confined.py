@@ -46,9 +46,10 @@ SYSTEM_PYTHON = Path("/usr/bin/python3")
 NOBODY = 65534
 #: The level each confinement must reach, and the uid that runs the grader there.
 PLACES = {"root": ("landlock+uid", 0), "user": ("landlock", NOBODY)}
-#: The per-part runner's own scratch folders (``tempfile.mkdtemp(prefix=f"lstm-{part}-")``), which it
-#: hands to the part's uid: another test on the other xdist worker may be grading while this one looks.
-GRADER_SCRATCH = re.compile(r"lstm-(data|cell|layer|model|training)-[a-z0-9_]{8}")
+#: The runner's own scratch folders (``tempfile.mkdtemp(prefix=...)``: one per part, or ``lstm-zygote-`` for a
+#: forking worker), whose task folders it hands to the tasks' uids: another test on the other xdist worker
+#: may be grading while this one looks.
+GRADER_SCRATCH = re.compile(r"lstm-(data|cell|layer|model|training|zygote)-[a-z0-9_]{8}")
 #: Folders where nothing may appear outside the scratch.
 SHARED_TEMP = ("/tmp", "/var/tmp", "/dev/shm")
 
@@ -248,7 +249,7 @@ def test_nothing_was_written_outside_the_scratch(places: dict) -> None:
     for folder, entries in _temp_entries().items():
         for name in entries - places["before"]["temp"].get(folder, set()):
             if folder == "/tmp" and GRADER_SCRATCH.fullmatch(name):
-                continue  # a part's scratch, made by the grader (runner.run_part) for another test running now
+                continue  # a runner's scratch, made by the grader for another test running now
             try:
                 owner = os.lstat(os.path.join(folder, name)).st_uid
             except OSError:
@@ -335,13 +336,13 @@ except OSError as error:
     print("answers", type(error).__name__)
 """
     fence = confine.spec(sandbox.LANDLOCK, scratch, [*sandbox.readable_paths(), install / "course"], [install])
-    switch = sandbox.user_switch(sandbox.LANDLOCK, 0)  # drops root's capabilities, keeps its uid
-    done = subprocess.run([*switch, *sandbox.confine_launcher(fence), sys.executable, "-I", "-c", code],
+    # As root, uid 0 drops root's capabilities and keeps its uid.
+    done = subprocess.run([*sandbox.launcher(0, fence), sys.executable, "-I", "-c", code],
                           capture_output=True, text=True, timeout=60, cwd=scratch)
     assert done.stdout.split("\n")[:2] == ["imported True", "answers PermissionError"], (done.stdout, done.stderr)
     # Without the list rule Python cannot find course/ in that folder (why listable_paths exists):
     # here the editable install's finder supplies another copy; in a bundle, nothing would.
     fence["list"] = []
-    done = subprocess.run([*switch, *sandbox.confine_launcher(fence), sys.executable, "-I", "-c", code],
+    done = subprocess.run([*sandbox.launcher(0, fence), sys.executable, "-I", "-c", code],
                           capture_output=True, text=True, timeout=60, cwd=scratch)
     assert done.stdout.split("\n")[0] in ("imported False", ""), (done.stdout, done.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading.running import runner, sandbox, zygote
+from course.grading.running import runner, sandbox
 
 
 def test_every_level_is_ordered_strongest_first() -> None:
@@ -15,11 +15,12 @@ def test_every_level_is_ordered_strongest_first() -> None:
     assert set(sandbox.UID_LEVELS) == {"bwrap+uid", "landlock+uid", "seccomp+uid"}
 
 
-def test_uid_levels_share_the_zygote_and_their_own_process_limit() -> None:
+def test_uid_levels_fork_from_one_worker_and_keep_their_own_process_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(runner.ZYGOTE_ENV, raising=False)
     for level in (sandbox.LANDLOCK_UID, sandbox.SECCOMP_UID):
-        assert zygote.enabled(level, 5)
+        assert runner.forks(level, 5)
         assert runner.process_limit(sandbox.Sandbox(level)) == runner.PROCESSES
-    assert not zygote.enabled(sandbox.LANDLOCK, 2) and zygote.enabled(sandbox.LANDLOCK, 1)
+    assert not runner.forks(sandbox.LANDLOCK, 2) and runner.forks(sandbox.LANDLOCK, 1)
     assert runner.process_limit(sandbox.Sandbox(sandbox.LANDLOCK)) > runner.PROCESSES  # the user's own count too
 
 

@@ -14,7 +14,6 @@ import argparse
 import importlib
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from course.grading import intake
 from course.grading.limits import FILE_MB
+from course.grading.running.process import set_limits
 from course.grading.running.sandbox_batch import encode_result
 
 
@@ -42,15 +42,6 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--core", default="course.grading.core",
                         help="module that provides grade_submission (tests use a light stand-in)")
     return parser.parse_args(argv)
-
-
-def _lower_limits() -> None:
-    """Cap file sizes and disable core dumps for this process and its children."""
-    file_bytes = int(os.environ.get("LSTM_COURSE_FILE_MB", str(FILE_MB))) * 2**20
-    for limit, value in ((resource.RLIMIT_FSIZE, file_bytes), (resource.RLIMIT_CORE, 0)):
-        soft, hard = resource.getrlimit(limit)
-        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(limit, (value, value))
 
 
 def grade(submission: Path, scratch: Path, jobs: int, core_options: dict, core: str) -> dict:
@@ -105,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(devnull, 0)  # nothing below this process can read the key from stdin
     os.close(devnull)
     os.set_inheritable(args.result_fd, False)
-    _lower_limits()
+    set_limits(file_mb=int(os.environ.get("LSTM_COURSE_FILE_MB", str(FILE_MB))))  # its children inherit them
     start = time.monotonic()
     # Inside the parent's scratch folder, which the parent removes even when this process is killed.
     with tempfile.TemporaryDirectory(prefix="worker-", dir=Path.cwd()) as scratch:

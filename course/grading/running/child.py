@@ -1,7 +1,8 @@
-"""A grading child: ``python -I -m course.grading.running.child WORKDIR``. Started by the core, never by hand.
+"""A grading child: one task's probes, run by the grading worker (:func:`course.grading.running.worker.enter_task`).
 
-It reads ``WORKDIR/request.json`` (the part, the submission copies to test, the
-memory cap) and ``WORKDIR/inputs.npz`` (the parent's inputs), caps its memory,
+Its process has already dropped to the task's uid and applied the fence. It reads
+``WORKDIR/request.json`` (the part, the submission copies to test, the limits) and
+``WORKDIR/inputs.npz`` (the parent's inputs), caps its resources,
 blocks the reference solution, installs the runtime guard, imports each
 submission's module for the part (with grader-owned stand-ins for the modules the
 part does not test) and runs the part's probes. For submission ``i`` it writes
@@ -16,38 +17,13 @@ import importlib.machinery
 import importlib.util
 import json
 import os
-import resource
 import sys
 import time
 import types
 from pathlib import Path
 from typing import Any
 
-
-def cap_memory(megabytes: int) -> None:
-    """Limit this process's address space (soft and hard, so student code cannot raise it).
-
-    Args:
-        megabytes: int, the cap; 0 leaves it unlimited (and so does macOS, which ignores it).
-    """
-    if megabytes > 0 and sys.platform != "darwin":  # macOS does not enforce RLIMIT_AS (it is RLIMIT_RSS there)
-        limit = megabytes * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def cap_resources(file_mb: int, processes: int) -> None:
-    """Limit file sizes (a disk fill) and this uid's processes and threads (a fork bomb), soft and hard.
-
-    Args:
-        file_mb: int, the largest file this process or its children may write; 0 leaves it.
-        processes: int, RLIMIT_NPROC; 0 leaves it (root ignores it: run as root only without a sandbox).
-    """
-    for limit, value in ((resource.RLIMIT_FSIZE, file_mb * 2**20), (resource.RLIMIT_NPROC, processes)):
-        if value > 0:
-            soft, hard = resource.getrlimit(limit)
-            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(limit, (value, value))
+from course.grading.running.process import set_limits
 
 
 def bare_package(folder: Path, name: str) -> types.ModuleType:
@@ -232,8 +208,8 @@ def main(argv: list[str]) -> int:
     """
     workdir = Path(argv[0]).resolve()
     request = json.loads((workdir / "request.json").read_text())
-    cap_memory(int(request.get("memory_mb", 0)))
-    cap_resources(int(request.get("file_mb", 0)), int(request.get("processes", 0)))
+    set_limits(memory_mb=int(request.get("memory_mb", 0)), file_mb=int(request.get("file_mb", 0)),
+               processes=int(request.get("processes", 0)))
     sys.dont_write_bytecode = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -286,8 +262,3 @@ def main(argv: list[str]) -> int:
         _write(workdir, index, record, rec.arrays)
     return 0
 
-
-if __name__ == "__main__":
-    from course.teardown import exit_skipping_teardown
-
-    exit_skipping_teardown(main(sys.argv[1:]))

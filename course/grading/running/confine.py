@@ -5,14 +5,15 @@ unprivileged user namespaces on Ubuntu 24.04), :mod:`course.grading.running.sand
 to this tier. Its levels:
 
 - ``landlock+uid`` (as root): the process first drops to a uid of its own
-  (:func:`course.grading.running.sandbox.unprivileged_id`, by ``setpriv`` or
-  :func:`course.grading.running.zygote.drop_privileges`), then :func:`apply` confines it;
+  (:func:`course.grading.running.sandbox.unprivileged_id`, by
+  :func:`course.grading.running.process.drop_privileges`), then :func:`apply` confines it;
 - ``landlock`` (as another user): the same without the uid change;
 - ``seccomp+uid`` (as root where Landlock is missing: an old kernel, or a seccomp profile
   that predates the ``landlock_*`` calls): the uid change and the seccomp filter only.
 
-:func:`apply` is the one place both grading paths call, before any student module is
-imported and while the process has one thread. It sets ``no_new_privs``, then:
+:func:`apply` is the one place every task calls
+(:func:`course.grading.running.worker.become`), before any student module is imported and
+while the process has one thread. It sets ``no_new_privs``, then:
 
 - **Landlock** (:mod:`course.grading.running.landlock`): read and run only what the
   ``bwrap`` tiers show (``/usr`` and its links, a few ``/etc`` files, Python's installation,
@@ -25,18 +26,14 @@ imported and while the process has one thread. It sets ``no_new_privs``, then:
 - **seccomp** (:mod:`course.grading.running.syscall_filter`): no socket but ``AF_UNIX``, no
   ``ptrace``, no namespaces or mounts.
 
-Both are inherited across ``fork`` and ``exec`` and can never be lifted. The per-part path
-runs ``python -I -m course.grading.running.confine SPEC -- COMMAND...``, which applies the
-fence and then ``exec``\\ s the grading child; the zygote calls :func:`apply` in each forked
-child after dropping its uid. Limits (processes, file size, memory) are set by
-:mod:`course.grading.running.child` as in every tier, and the wall clock by the runner.
+Both are inherited across ``fork`` and ``exec`` and can never be lifted. Limits (processes,
+file size, memory) are set by :mod:`course.grading.running.child` as in every tier, and the
+wall clock by the runner.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -108,27 +105,3 @@ def effective_capabilities() -> int:
     except OSError:
         pass
     return 0
-
-
-def main(argv: list[str]) -> int:
-    """``python -I -m course.grading.running.confine SPEC -- COMMAND...``: confine, then become COMMAND.
-
-    Args:
-        argv: the spec as JSON, ``--``, then the command (its program by absolute path).
-
-    Returns:
-        Never returns when COMMAND starts; 126 when the fence could not be applied.
-    """
-    if len(argv) < 3 or argv[1] != "--":
-        print("usage: python -m course.grading.running.confine SPEC -- COMMAND...", file=sys.stderr)
-        return 2
-    try:
-        apply(json.loads(argv[0]))
-    except (OSError, ValueError) as error:
-        print(f"confine: the sandbox could not be applied: {error}", file=sys.stderr)
-        return 126
-    os.execv(argv[2], argv[2:])
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

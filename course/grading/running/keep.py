@@ -11,8 +11,8 @@ ended, writes per part (:func:`write_part`):
   group), ``verdicts.json`` (the part's checks as judged), and ``held_out.npz`` (the labels
   only the parent had; written after the run, never where a child of the run could read it);
 - ``DIR/PART/rerun.sh``: ``lstm-course check`` on ``DIR/submission`` for that part alone, with
-  the same seed, the same runner (zygote or per-part, forced through
-  :data:`course.grading.running.zygote.ZYGOTE_ENV`), the same number of children, the same
+  the same seed, the same shape of runner (forking or one sandbox per part, forced through
+  :data:`course.grading.running.runner.ZYGOTE_ENV`), the same number of children, the same
   part time limit and the same sandbox policy. Extra arguments go to ``check``
   (``rerun.sh --keep DIR2`` keeps the rerun too).
 
@@ -42,7 +42,7 @@ def save_raw(workdir: Path, target: Path, status: Path | None = None) -> None:
     Args:
         workdir: Path, the task's work folder (the child's ``WORKDIR``).
         target: Path, where the copies go (created).
-        status: Path or None, the zygote's record of the task's end, kept as ``status.json``.
+        status: Path or None, the record of the task's end, kept as ``status.json``.
     """
     for name in RAW_FILES:
         copy_regular(workdir / name, target / name)
@@ -80,17 +80,17 @@ def rerun_command(part: str, submission: str, *, seed: int, zygote: bool, childr
         part: str, the run part.
         submission: str, the kept submission as a shell word (e.g. ``"$here/../submission"``).
         seed: int, the inputs' seed.
-        zygote: bool, whether the part ran in the zygote (else in a per-part child).
+        zygote: bool, whether the part ran in a forking worker (else in a sandbox of its own).
         children: int, how many children the part ran as (a split part: one per probe group), the
-            ``--jobs`` that makes the zygote split it the same way.
+            ``--jobs`` that makes a forking runner split it the same way.
         isolation: str, the sandbox it ran in (``none``: the rerun runs without one too).
         part_timeout: float or None, the part's wall-clock limit when it was not the default.
 
     Returns:
         str, for ``sh``.
     """
+    from course.grading.running.runner import ZYGOTE_ENV
     from course.grading.running.sandbox import MODE_ENV, NONE
-    from course.grading.running.zygote import ZYGOTE_ENV
 
     env = [f"{ZYGOTE_ENV}={'on' if zygote else 'off'}", f"{MODE_ENV}={'off' if isolation == NONE else 'require'}"]
     options = ["--parts", part, "--seed", str(seed), "--jobs", str(children)]
@@ -139,13 +139,13 @@ def keep_submission(source: Path, folder: Path) -> Path:
     Returns:
         Path, the copy.
     """
-    from course.grading.running.runner import _copy
+    from course.grading.running.runner import copy_submission
 
     copy = folder / "submission"
     if copy.exists():
         shutil.rmtree(copy)
     folder.mkdir(parents=True, exist_ok=True)
-    _copy(source, copy)
+    copy_submission(source, copy)
     return copy
 
 

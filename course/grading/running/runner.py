@@ -1,46 +1,87 @@
-"""Run one part's child process: copy the submission(s), send the inputs, enforce limits, read raw outputs.
+"""The one runner: the only place that starts, limits, kills, reaps and reads a process that runs student code.
 
-The child writes only data (JSON and an ``.npz`` read with ``allow_pickle=False``);
-anything missing or malformed becomes a crashed part, never an exception here.
+:class:`Runner` runs a list of tasks (:class:`course.grading.running.tasks.Task`: a part, or one
+probe group of a part) on a submission. For each task it prepares a folder (the part's request
+and inputs, a copy of the submission, handed to the task's uid), starts the grading worker
+(:mod:`course.grading.running.worker`, grader code only) in a sandbox
+(:mod:`course.grading.running.sandbox`), waits with a backstop, kills and reaps what is left, reads
+the raw evidence each task wrote (JSON and an ``.npz`` read with ``allow_pickle=False``) and
+explains how each ended: a :class:`PartRun`. Anything missing or malformed becomes a crashed
+part, never an exception here. Two shapes, one code path:
+
+- **forking** (the *zygote*): ONE sandbox for every task; the worker imports TensorFlow once and
+  forks a child per task, ``jobs`` at a time, each with its own process group, time limit and,
+  as root, its own uid (so RLIMIT_NPROC, files and signals stay per task). Used where that keeps
+  every guarantee of one sandbox per task: as root at the ``+uid`` levels, and at any level for a
+  single part (:func:`forks`);
+- **not forking**: one sandbox per task, ``jobs`` at a time, each running the same worker with a
+  one-task plan, which becomes the task in its own process. Used where tasks of several parts
+  would share one uid (``bwrap`` and ``landlock`` as another user, and no sandbox), and always
+  where a process that imported TensorFlow must not fork (macOS:
+  :func:`course.platform_support.can_fork_after_tensorflow`).
+
+:data:`ZYGOTE_ENV` (``on``/``off``) overrides the automatic choice (for measuring, and so that
+``rerun.sh`` of :mod:`course.grading.running.keep` takes the path the graded part took), except
+on macOS, which never forks.
+
+**Warm** (``Runner(warm=True)``): the forking worker stays alive between :meth:`Runner.run` calls,
+in its sandbox, with TensorFlow imported; each run is a request naming a fresh run folder, and
+each task of each run is a fresh fork with a fresh folder (as root, a fresh uid). If the worker
+died (killed by the backstop, say), the next run starts a new one. A warm worker forks whatever
+the level, so several parts of one submission may share a sandbox and, as another user, one
+uid: fine for ``lstm-course check --watch``, a student's self-check on their own code, and
+never used to grade students against each other. Where forking is unsafe (macOS), ``warm``
+quietly runs each task in a sandbox of its own, as a one-shot runner does.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from course.grading import limits
-from course.grading.running import sandbox as jail
-from course.grading.checking.inputs import PartInputs
 from course.grading.checking.judges import Evidence
+from course.grading.running import sandbox as jail
+from course.grading.running.process import kill_leftovers
+from course.grading.running.tasks import Task
+from course.grading.running.tasks import plan as split_tasks
 from course.impl import REPO_ROOT
 from course.tf_noise import drop_startup_lines
 
-#: Processes and threads the child's uid may have (RLIMIT_NPROC; a fork bomb stops there).
+#: Environment variable: ``auto`` (default), ``on`` (fork wherever it is safe) or ``off`` (never fork).
+ZYGOTE_ENV = "LSTM_COURSE_ZYGOTE"
+#: Seconds the runner adds to a forking worker's own limits before it kills the whole sandbox.
+MARGIN = 60.0
+#: Processes and threads a task's uid may have (RLIMIT_NPROC; a fork bomb stops there).
 #: TensorFlow starts a few dozen threads per process (more on many cores). The count is the
 #: sandbox's own: under a user namespace by the kernel's per-namespace accounting, as root
-#: because each sandbox gets a uid of its own (:func:`course.grading.running.sandbox.unprivileged_id`).
+#: because each task gets a uid of its own (:func:`course.grading.running.sandbox.unprivileged_id`).
 #: TensorFlow's pools grow with the cores: measured 9 threads in a trained process on 2 cores.
 PROCESSES = max(128, 4 * (os.cpu_count() or 1) + 32)
-#: Captured output kept from each child: this many characters from its start and its end.
+#: Captured output kept from each task: this many characters from its start and its end.
 OUTPUT_KEEP = 1500
-#: Largest result file read from a child.
+#: Largest result file read from a task.
 MAX_RESULT_BYTES = 50 * 2**20
+#: Files copied from a submission into a task's folder (regular files only).
+SUBMISSION_SUFFIXES: tuple[str, ...] = (".py", ".md", ".txt", ".json", ".npz")
 
 
 @dataclass
 class PartRun:
-    """How one part's child went.
+    """How one task's child went.
 
     Attributes:
         part: str.
@@ -61,29 +102,41 @@ class PartRun:
     isolation: str = jail.NONE
 
 
-def _copy(source: Path, target: Path) -> None:
-    """Copy a submission's regular files (no caches, no symlinks followed out of it).
+def forks(level: str, parts: int, *, warm: bool = False) -> bool:
+    """Whether a runner forks its tasks from one worker at this isolation level.
+
+    Args:
+        level: str, the sandbox level (:data:`course.grading.running.sandbox.LEVELS`).
+        parts: int, how many distinct parts the tasks belong to (a split part counts once).
+        warm: bool, a warm runner (forks at every level: see the module's docstring).
+
+    Returns:
+        bool: never where a process may not fork after importing TensorFlow (macOS); otherwise as
+        :data:`ZYGOTE_ENV` says, and by default as root with a uid per task
+        (:data:`course.grading.running.sandbox.UID_LEVELS`), for a single part (whose children share
+        nothing with another part's, so one uid for the sandbox costs no isolation), or warm.
+    """
+    from course.platform_support import can_fork_after_tensorflow
+
+    if not can_fork_after_tensorflow():  # macOS: a forked TensorFlow process is unsafe, whatever the setting
+        return False
+    choice = os.environ.get(ZYGOTE_ENV, "auto") or "auto"
+    if choice in ("on", "off"):
+        return choice == "on"
+    return warm or level in jail.UID_LEVELS or parts == 1
+
+
+def copy_submission(source: Path, target: Path) -> None:
+    """Copy a submission's regular files (no caches, no links followed out of it).
 
     Args:
         source: Path, the submission folder.
-        target: Path, where the copy goes.
+        target: Path, where the copy goes (created).
     """
     target.mkdir(parents=True)
     for path in source.iterdir():
-        if path.is_file() and not path.is_symlink() and path.suffix in (".py", ".md", ".txt", ".json", ".npz"):
+        if path.is_file() and not path.is_symlink() and path.suffix in SUBMISSION_SUFFIXES:
             shutil.copyfile(path, target / path.name)
-
-
-def _clean(text: str) -> str:
-    """Drop TensorFlow's start-up log lines from captured output (they are not the student's).
-
-    Args:
-        text: str.
-
-    Returns:
-        str.
-    """
-    return drop_startup_lines(text)
 
 
 def _truncate(text: str) -> str:
@@ -100,17 +153,17 @@ def _truncate(text: str) -> str:
     return f"{text[:OUTPUT_KEEP]}\n[... {len(text) - 2 * OUTPUT_KEEP:,} characters cut ...]\n{text[-OUTPUT_KEEP:]}"
 
 
-def _read(workdir: Path, index: int) -> Evidence | None:
-    """Read one submission's raw outputs, defensively.
+def read_evidence(partdir: Path, index: int) -> Evidence | None:
+    """Read one submission's raw outputs from a task's folder, defensively.
 
     Args:
-        workdir: Path.
-        index: int.
+        partdir: Path, the task's folder.
+        index: int, the submission's position in the task.
 
     Returns:
         Evidence, or None when it is missing or malformed.
     """
-    record_path, arrays_path = workdir / f"out_{index}.json", workdir / f"out_{index}.npz"
+    record_path, arrays_path = partdir / f"out_{index}.json", partdir / f"out_{index}.npz"
     try:
         if record_path.stat().st_size > MAX_RESULT_BYTES or arrays_path.stat().st_size > MAX_RESULT_BYTES:
             return None
@@ -123,8 +176,8 @@ def _read(workdir: Path, index: int) -> Evidence | None:
         return None
 
 
-def _describe_exit(code: int) -> str:
-    """Explain a child's exit code.
+def describe_exit(code: int) -> str:
+    """Explain a task's exit code.
 
     Args:
         code: int, the return code (negative: killed by that signal).
@@ -132,6 +185,8 @@ def _describe_exit(code: int) -> str:
     Returns:
         str.
     """
+    import signal
+
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
         extra = " (out of memory or file size limit?)" if name in ("SIGKILL", "SIGXFSZ", "SIGSEGV") else ""
@@ -140,17 +195,17 @@ def _describe_exit(code: int) -> str:
 
 
 def process_limit(box: jail.Sandbox) -> int:
-    """RLIMIT_NPROC for a child in this sandbox (0: none).
+    """RLIMIT_NPROC for a task in this sandbox (0: none).
 
-    As root each sandbox has a uid of its own, so :data:`PROCESSES` is the sandbox's
-    alone. Under a user namespace the kernel may count every thread of the user (before
-    Linux 5.14 it did), so the ones the user already runs are added. Without a sandbox the
-    limit would count the user's whole session: none is set (the part's wall clock and the
-    batch's memory cap still stop a fork bomb). At ``landlock`` the count is the user's, as
-    under a user namespace (as root without capabilities the kernel ignores it).
+    As root each task has a uid of its own, so :data:`PROCESSES` is the task's alone. Under a
+    user namespace the kernel may count every thread of the user (before Linux 5.14 it did), so
+    the ones the user already runs are added. Without a sandbox the limit would count the user's
+    whole session: none is set (the task's wall clock and the batch's memory cap still stop a
+    fork bomb). At ``landlock`` the count is the user's, as under a user namespace (as root the
+    kernel ignores it).
 
     Args:
-        box: the Sandbox the child runs in.
+        box: the Sandbox the task runs in.
 
     Returns:
         int.
@@ -168,19 +223,19 @@ def process_limit(box: jail.Sandbox) -> int:
     return 0
 
 
-def child_environment(box: jail.Sandbox, workdir: Path) -> dict[str, str]:
-    """The whole environment of a grading process that runs student code (a part's child, or the zygote).
+def child_environment(box: jail.Sandbox, scratch: Path) -> dict[str, str]:
+    """The whole environment of the grading worker (and so of its tasks, which set their own ``HOME``).
 
     Args:
         box: the Sandbox it runs in.
-        workdir: Path, its work folder (``HOME`` and ``TMPDIR``, except in bubblewrap's namespaces,
+        scratch: Path, its folder (``HOME`` and ``TMPDIR``, except in bubblewrap's namespaces,
             where they are the private ``/tmp``).
 
     Returns:
         dict: a fixed ``PATH``, ``HOME``, ``TMPDIR``, locale and TensorFlow settings, plus the
         batch grader's ``LSTM_COURSE_*`` settings; nothing else of this process's environment.
     """
-    home = "/tmp" if box.namespaced else str(workdir)
+    home = "/tmp" if box.namespaced else str(scratch)
     env = {"PATH": "/usr/bin:/bin" if box.active else os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": home, "TMPDIR": home,
            "TF_CPP_MIN_LOG_LEVEL": "2", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
@@ -188,66 +243,438 @@ def child_environment(box: jail.Sandbox, workdir: Path) -> dict[str, str]:
     return env
 
 
-def run_part(part: str, submissions: list[Path], inputs: PartInputs, *, timeout: float | None = None,
-             memory_mb: int = limits.PART_MEMORY_MB, keep: Path | None = None) -> PartRun:
-    """Run one part's probes on one or more submissions in one child process.
+def backstop(seconds: dict[str, float], jobs: int) -> float:
+    """A forking worker's limit: every task's limit run ``jobs`` at a time, plus a margin.
 
     Args:
-        part: str, a run part.
-        submissions: list of Path, submission folders (each is copied first).
-        inputs: the part's inputs (only ``config`` and ``arrays`` reach the child).
-        timeout: float, wall-clock limit in seconds (default :data:`course.grading.limits.PART_SECONDS`).
-        memory_mb: int, the child's address-space cap.
-        keep: Path or None, where to copy the child's raw outputs before its folder is deleted
-            (:func:`course.grading.running.keep.save_raw`).
+        seconds: dict of task to its limit.
+        jobs: int.
+
+    Returns:
+        float, seconds.
+    """
+    return sum(seconds.values()) / jobs + max(seconds.values(), default=0.0) + MARGIN
+
+
+@dataclass
+class _Worker:
+    """A started grading worker and its sandbox.
+
+    Attributes:
+        process: the worker's Popen (stdin: requests; stdout: answers).
+        scratch: Path, the sandbox's folder.
+        box: the Sandbox.
+        fork: bool, whether it forks a child per task.
+        uids: list of int, the task uids it has been handed (swept when it ends).
+        runs: int, runs requested so far.
+    """
+
+    process: subprocess.Popen
+    scratch: Path
+    box: jail.Sandbox
+    fork: bool
+    uids: list[int] = field(default_factory=list)
+    runs: int = 0
+
+    @property
+    def alive(self) -> bool:
+        """Whether the worker still runs.
+
+        Returns:
+            bool.
+        """
+        return self.process.poll() is None
+
+
+def _start(box: jail.Sandbox, fork: bool, prefix: str) -> _Worker:
+    """Start a grading worker in a sandbox of its own.
+
+    Args:
+        box: the Sandbox.
+        fork: bool, whether it forks a child per task.
+        prefix: str, its folder's name prefix.
+
+    Returns:
+        _Worker.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(scratch, 0o755)  # traversable by every task's uid; writable by none
+    env = child_environment(box, scratch)
+    argv = [sys.executable, "-I", "-m", "course.grading.running.worker", "serve", str(scratch),
+            *(["--fork"] if fork else [])]
+    with open(scratch / "worker.txt", "wb") as log:
+        process = subprocess.Popen(box.wrap(argv, scratch=scratch, env=env), cwd=scratch, env=env,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True)
+    return _Worker(process, scratch, box, fork)
+
+
+def _end(worker: _Worker) -> None:
+    """Kill a worker and everything it started, reap it and sweep its tasks' uids (its folder stays).
+
+    Args:
+        worker: _Worker.
+    """
+    kill_leftovers(worker.process.pid, None)
+    worker.process.wait()
+    for stream in (worker.process.stdin, worker.process.stdout):
+        try:
+            stream.close()
+        except OSError:
+            pass
+    for ident in worker.uids:  # whatever of the sandbox is still being torn down
+        kill_leftovers(None, ident, seconds=15.0)
+    worker.uids.clear()
+
+
+def _prepare(worker: _Worker, tasks: list[Task], folders: list[Path], inputs: dict[str, Any],
+             seconds: dict[str, float], memory_mb: int, jobs: int) -> Path:
+    """Make a run's folder in the worker's scratch: one folder per task, and the plan.
+
+    Args:
+        worker: _Worker.
+        tasks: list of Task.
+        folders: list of Path, the submissions (a task copies those of its ``submissions``).
+        inputs: dict of part to PartInputs.
+        seconds: dict of task name to its limit.
+        memory_mb: int, each task's address-space cap.
+        jobs: int, tasks at once.
+
+    Returns:
+        Path, the run's folder.
+    """
+    box = worker.box
+    worker.runs += 1
+    rundir = worker.scratch / f"run-{worker.runs}"
+    rundir.mkdir(mode=0o755)
+    (rundir / "status").mkdir(mode=0o755)
+    processes = process_limit(box)
+    for task in tasks:
+        partdir = rundir / task.name
+        partdir.mkdir(mode=0o700)
+        entries = [{"folder": str(partdir / f"submission_{k}"), "name": f"submission_{task.part}_{k}"}
+                   for k in range(len(task.submissions))]
+        request = {"part": task.part, "group": task.group, "submissions": entries,
+                   "config": inputs[task.part].config, "memory_mb": memory_mb, "file_mb": limits.FILE_MB,
+                   "processes": processes, "repo_root": str(REPO_ROOT)}
+        (partdir / "request.json").write_text(json.dumps(request))
+        np.savez(partdir / "inputs.npz", **inputs[task.part].arrays)
+        box.prepare(partdir)  # as root: the task's folder belongs to the task's own uid
+        for entry, index in zip(entries, task.submissions):  # the grader's, readable and not writable there
+            copy_submission(folders[index], Path(entry["folder"]))
+    uids = {task.name: box.task_uid(rundir / task.name) for task in tasks}
+    worker.uids += [ident for ident in uids.values() if ident]
+    plan = {"tasks": [t.name for t in tasks], "timeouts": seconds, "jobs": jobs, "uids": uids,
+            "fences": {t.name: box.fence(rundir / t.name) for t in tasks}, "private_tmp": box.namespaced}
+    (rundir / "plan.json").write_text(json.dumps(plan))
+    return rundir
+
+
+def _request(worker: _Worker, rundir: Path, deadline: float) -> str:
+    """Send a run to the worker and wait for its end, or the deadline.
+
+    Args:
+        worker: _Worker.
+        rundir: Path, the run's folder.
+        deadline: float, seconds from now.
+
+    Returns:
+        str: ``done`` (a forking worker answered), ``ended`` (the worker exited: a one-task worker's
+        end, or a forking worker that died) or ``killed`` (the deadline passed).
+    """
+    start = time.monotonic()
+    try:
+        worker.process.stdin.write((json.dumps({"run": rundir.name}) + "\n").encode())
+        worker.process.stdin.flush()
+        if not worker.fork:
+            worker.process.stdin.close()  # one task, then the worker is that task
+    except OSError:
+        return "ended"
+    if not worker.fork:
+        try:
+            worker.process.wait(timeout=deadline)
+            return "ended"
+        except subprocess.TimeoutExpired:
+            return "killed"
+    answer, pipe = b"", worker.process.stdout.fileno()
+    while True:
+        left = deadline - (time.monotonic() - start)
+        if left <= 0:
+            return "killed"
+        ready, _, _ = select.select([pipe], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(pipe, 4096)
+        if not chunk:
+            return "ended"
+        answer += chunk
+        for line in answer.splitlines()[: answer.count(b"\n")]:
+            try:
+                if json.loads(line).get("run") == rundir.name:
+                    return "done"
+            except (ValueError, AttributeError):
+                pass
+
+
+def _collect(rundir: Path, task: Task, limit: float, level: str, how: str, deadline: float,
+             start: float) -> PartRun:
+    """Turn one task's folder and its end's record into a PartRun.
+
+    Args:
+        rundir: Path, the run's folder.
+        task: Task.
+        limit: float, the task's wall-clock limit.
+        level: str, the isolation level.
+        how: str, how the run ended (:func:`_request`).
+        deadline: float, the limit the runner waited for.
+        start: float, when the run started (monotonic).
 
     Returns:
         PartRun.
     """
-    timeout = timeout or limits.PART_SECONDS[part]
-    start = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix=f"lstm-{part}-"))
+    partdir = rundir / task.name
     try:
-        entries = []
-        for index, folder in enumerate(submissions):
-            copy = workdir / f"submission_{index}"
-            _copy(folder, copy)
-            entries.append({"folder": str(copy), "name": f"submission_{part}_{index}"})
-        box = jail.current()
-        request = {"part": part, "submissions": entries, "config": inputs.config, "memory_mb": memory_mb,
-                   "file_mb": limits.FILE_MB, "processes": process_limit(box), "repo_root": str(REPO_ROOT)}
-        (workdir / "request.json").write_text(json.dumps(request))
-        np.savez(workdir / "inputs.npz", **inputs.arrays)
-        env = child_environment(box, workdir)
-        log = workdir / "output.txt"
-        box.prepare(workdir)
-        command = box.command([sys.executable, "-I", "-m", "course.grading.running.child", str(workdir)], scratch=workdir,
-                              readonly=tuple(Path(e["folder"]) for e in entries), env=env)
-        with open(log, "wb") as sink:
-            process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=sink,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-            status, reason = "ok", ""
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                status, reason = "timeout", f"the part did not finish within {timeout:g} s"
-            finally:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)  # the child and anything it started
-                except ProcessLookupError:
-                    pass
-                process.wait()
-                box.reap(workdir)  # whatever of the sandbox is still being torn down
-        evidence = [_read(workdir, i) for i in range(len(submissions))]
-        if status == "ok" and any(e is None for e in evidence):
-            status, reason = "crashed", _describe_exit(process.returncode)
-        with open(log, "rb") as handle:
+        status = json.loads((rundir / "status" / f"{task.name}.json").read_text())
+    except (OSError, ValueError):
+        status = None
+    evidence = [read_evidence(partdir, k) for k in range(len(task.submissions))]
+    seconds = float(status["seconds"]) if status else time.monotonic() - start
+    if status is None:
+        state, reason = ("timeout", f"the grading did not finish within {deadline:g} s") if how == "killed" else (
+            "crashed", "the grading worker stopped before this part ended")
+    elif status.get("timed_out"):
+        state, reason = "timeout", f"the part did not finish within {limit:g} s"
+    else:
+        state, reason = "ok", ""
+    if state == "ok" and any(e is None for e in evidence):
+        state, reason = "crashed", describe_exit(int(status.get("code", 1)))
+    try:
+        with open(partdir / "output.txt", "rb") as handle:
             output = handle.read(4 * 2**20).decode("utf-8", errors="replace")
-        return PartRun(part=part, status=status, seconds=time.monotonic() - start, reason=reason,
-                       output=_truncate(_clean(output)), evidence=evidence, isolation=box.level)
-    finally:
-        if keep is not None:
-            from course.grading.running.keep import save_raw
+    except OSError:
+        output = ""
+    return PartRun(part=task.part, status=state, seconds=seconds, reason=reason,
+                   output=_truncate(drop_startup_lines(output)), evidence=evidence, isolation=level)
 
-            save_raw(workdir, keep)
-        shutil.rmtree(workdir, ignore_errors=True)
+
+def _keep(rundir: Path, tasks: list[Task], keep: Path, worker_log: Path | None) -> None:
+    """Copy each task's raw outputs (and a forking worker's log) before the run's folder goes.
+
+    Args:
+        rundir: Path, the run's folder.
+        tasks: list of Task.
+        keep: Path, ``keep/PART`` (a split part: ``keep/PART/GROUP``), the worker's log as ``keep/worker.txt``.
+        worker_log: Path or None, the worker's log.
+    """
+    from course.grading.running.keep import copy_regular, save_raw
+
+    if worker_log is not None:
+        copy_regular(worker_log, keep / "worker.txt")
+    for task in tasks:
+        save_raw(rundir / task.name, keep / task.part / (task.group or ""), rundir / "status" / f"{task.name}.json")
+
+
+class Runner:
+    """Runs part tasks on submissions, in the sandbox; a context manager (see the module's docstring).
+
+    Example:
+        ```python
+        with Runner(jobs=2, warm=True) as runner:
+            runs = runner.run(runner.plan(["data", "cell"]), folder, inputs)
+            runs = runner.run(runner.plan(["cell"]), folder, inputs)  # the same worker, TensorFlow imported
+        ```
+
+    Args:
+        jobs: int, tasks at once.
+        warm: bool, keep a forking worker between runs.
+        memory_mb: int or None, each task's address-space cap (default
+            :data:`course.grading.limits.PART_MEMORY_MB`).
+    """
+
+    def __init__(self, *, jobs: int = 2, warm: bool = False, memory_mb: int | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.warm = warm
+        self.memory_mb = limits.PART_MEMORY_MB if memory_mb is None else memory_mb
+        self._worker: _Worker | None = None
+        self._lock = threading.Lock()
+        self._lock_spawner = threading.Lock()
+        self._spawner: ThreadPoolExecutor | None = None
+
+    def _start(self, box: jail.Sandbox, fork: bool, prefix: str) -> _Worker:
+        """Start a worker from the runner's own thread, which lives until :meth:`close`.
+
+        ``bwrap --die-with-parent`` ends the sandbox when the *thread* that started it ends
+        (``PR_SET_PDEATHSIG``), so a worker is never started from a short-lived thread (such as
+        a pool's that calls :meth:`run`).
+
+        Args:
+            box: the Sandbox.
+            fork: bool.
+            prefix: str, its folder's name prefix.
+
+        Returns:
+            _Worker.
+        """
+        with self._lock_spawner:
+            if self._spawner is None:
+                self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runner-start")
+            spawner = self._spawner
+        return spawner.submit(_start, box, fork, prefix).result()
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The pid of the warm worker's sandbox, while it runs (None: none).
+
+        Returns:
+            int or None.
+        """
+        return self._worker.process.pid if self._worker is not None and self._worker.alive else None
+
+    def forks(self, parts: list[str]) -> bool:
+        """Whether this runner forks the tasks of these parts from one worker (:func:`forks`).
+
+        Args:
+            parts: list of str, the parts of the tasks.
+
+        Returns:
+            bool.
+
+        Raises:
+            course.grading.running.sandbox.SandboxUnavailable: no sandbox can start and the policy requires one.
+        """
+        return forks(jail.current().level, len(set(parts)), warm=self.warm)
+
+    def plan(self, parts: list[str]) -> list[Task]:
+        """The tasks for ``parts``: a forking runner splits a part over idle job slots
+        (:func:`course.grading.running.tasks.plan`); one that does not fork would pay an import per
+        extra child, so it runs each part whole.
+
+        Args:
+            parts: list of str, in start order.
+
+        Returns:
+            list of Task.
+        """
+        return split_tasks(parts, self.jobs) if self.forks(parts) else [Task(part) for part in parts]
+
+    def run(self, tasks: list[Task], folder: Path | list[Path], inputs: dict[str, Any], *,
+            timeouts: dict[str, float] | None = None, keep: Path | None = None) -> dict[str, PartRun]:
+        """Run tasks on a submission (or on several trusted ones: :func:`course.grading.core.grade_shared`).
+
+        Args:
+            tasks: list of Task, in start order.
+            folder: Path, the submission folder (copied once per task), or a list of folders that
+                the tasks' ``submissions`` index.
+            inputs: dict of part to PartInputs (only ``config`` and ``arrays`` reach a task).
+            timeouts: dict of task name or part to wall-clock seconds (a task's name wins;
+                default :data:`course.grading.limits.PART_SECONDS`).
+            keep: Path or None, where to copy each task's raw outputs before its folder is deleted
+                (:func:`course.grading.running.keep.save_raw`).
+
+        Returns:
+            dict of task name to PartRun.
+        """
+        if not tasks:
+            return {}
+        folders = [Path(folder)] if isinstance(folder, (str, os.PathLike)) else [Path(f) for f in folder]
+        timeouts = timeouts or {}
+        seconds = {t.name: float(timeouts.get(t.name) or timeouts.get(t.part) or limits.PART_SECONDS[t.part])
+                   for t in tasks}
+        box = jail.current()
+        if forks(box.level, len({t.part for t in tasks}), warm=self.warm):
+            with self._lock:
+                return self._run_forked(box, tasks, folders, inputs, seconds, keep)
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            futures = [pool.submit(self._run_alone, box, task, folders, inputs, seconds, keep) for task in tasks]
+            return {name: run for future in futures for name, run in future.result().items()}
+
+    def _run_forked(self, box: jail.Sandbox, tasks: list[Task], folders: list[Path], inputs: dict[str, Any],
+                    seconds: dict[str, float], keep: Path | None) -> dict[str, PartRun]:
+        """Run every task in one forking worker (the warm one, or a fresh one ended afterwards).
+
+        Args:
+            box: the Sandbox.
+            tasks: list of Task.
+            folders: list of Path.
+            inputs: dict of part to PartInputs.
+            seconds: dict of task name to its limit.
+            keep: Path or None.
+
+        Returns:
+            dict of task name to PartRun.
+        """
+        start = time.monotonic()
+        if self._worker is not None and not self._worker.alive:  # died since the last run: start afresh
+            self._close_worker()
+        worker = self._worker or self._start(box, True, "lstm-zygote-")
+        self._worker = worker if self.warm else None
+        rundir, how = None, "ended"
+        try:
+            rundir = _prepare(worker, tasks, folders, inputs, seconds, self.memory_mb, self.jobs)
+            deadline = backstop(seconds, self.jobs)
+            how = _request(worker, rundir, deadline)
+            if how != "done" or not self.warm:
+                _end(worker)  # before the evidence is read: nothing of the sandbox may still write it
+            return {t.name: _collect(rundir, t, seconds[t.name], box.level, how, deadline, start) for t in tasks}
+        finally:
+            if rundir is not None and keep is not None:
+                _keep(rundir, tasks, keep, worker.scratch / "worker.txt")
+            if self.warm and how == "done":
+                shutil.rmtree(rundir, ignore_errors=True)  # the warm worker stays for the next run
+            else:
+                self._worker = None
+                _end(worker)
+                shutil.rmtree(worker.scratch, ignore_errors=True)
+
+    def _run_alone(self, box: jail.Sandbox, task: Task, folders: list[Path], inputs: dict[str, Any],
+                   seconds: dict[str, float], keep: Path | None) -> dict[str, PartRun]:
+        """Run one task in a sandbox of its own, by a worker that becomes the task.
+
+        Args:
+            box: the Sandbox.
+            task: Task.
+            folders: list of Path.
+            inputs: dict of part to PartInputs.
+            seconds: dict of task name to its limit.
+            keep: Path or None.
+
+        Returns:
+            dict of the task's name to its PartRun.
+        """
+        start = time.monotonic()
+        worker = self._start(box, False, f"lstm-{task.part}-")
+        try:
+            rundir = _prepare(worker, [task], folders, inputs, seconds, self.memory_mb, 1)
+            how = _request(worker, rundir, seconds[task.name])
+            _end(worker)  # before the evidence is read: nothing of the sandbox may still write it
+            record = {"code": worker.process.returncode, "timed_out": how == "killed",
+                      "seconds": time.monotonic() - start}
+            (rundir / "status" / f"{task.name}.json").write_text(json.dumps(record))
+            run = _collect(rundir, task, seconds[task.name], box.level, how, seconds[task.name], start)
+            if keep is not None:
+                _keep(rundir, [task], keep, None)
+            return {task.name: run}
+        finally:
+            _end(worker)
+            shutil.rmtree(worker.scratch, ignore_errors=True)
+
+    def _close_worker(self) -> None:
+        """End the warm worker, if any, and remove its folder (the caller holds the lock)."""
+        if self._worker is not None:
+            _end(self._worker)
+            shutil.rmtree(self._worker.scratch, ignore_errors=True)
+            self._worker = None
+
+    def close(self) -> None:
+        """Kill the warm worker and everything it started; safe to call again."""
+        with self._lock:
+            self._close_worker()
+        with self._lock_spawner:
+            if self._spawner is not None:
+                self._spawner.shutdown()
+                self._spawner = None

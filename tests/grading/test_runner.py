@@ -1,10 +1,11 @@
-"""The zygote (one sandbox per submission, a forked child per part) keeps every part's independence.
+"""The one runner, forking or not, keeps every part's independence; a warm runner keeps its worker.
 
-One submission, graded once through the zygote and once through the per-part path with the
-same seed: its data part prints its uid, its cell part exits at import, its layer part
-hangs past a short limit, its model part is the reference's. The zygote must give each
-part its own end (ok, crashed, timeout) and the same verdicts as the per-part path, and,
-as root in the sandbox, each part its own unprivileged uid.
+One submission, graded once by a forking runner (one sandbox, a forked child per part: the
+zygote) and once by one that does not fork (one sandbox per part, whose worker becomes the
+part), with the same seed: its data part prints its uid, its cell part exits at import, its
+layer part hangs past a short limit, its model part is the reference's. Both must give each
+part its own end (ok, crashed, timeout) and the same verdicts, and, as root in the sandbox,
+each part its own unprivileged uid.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from course.grading.running import sandbox, zygote
+from course.grading.running import runner, sandbox
 from course.grading.core import grade_submission
 from course.impl import REPO_ROOT
+from course.platform_support import can_fork_after_tensorflow
 
 PARTS = ("data", "cell", "layer", "model")
 #: The layer hangs: any short limit ends it as a timeout (before or after it reaches the loop).
@@ -64,8 +67,8 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _grade(folder: Path, mode: str, monkeypatch: pytest.MonkeyPatch, keep: Path):
-    """Grade ``folder``'s first four parts with the zygote ``on`` or ``off``, seed 11, keeping them in ``keep``."""
-    monkeypatch.setenv(zygote.ZYGOTE_ENV, mode)
+    """Grade ``folder``'s first four parts forking (``on``) or not (``off``), seed 11, keeping them in ``keep``."""
+    monkeypatch.setenv(runner.ZYGOTE_ENV, mode)
     return grade_submission(folder, jobs=2, seed=11, parts=PARTS, timeouts=TIMEOUTS, keep=keep)
 
 
@@ -91,7 +94,7 @@ def test_each_part_ends_on_its_own(both: dict) -> None:
     assert both["on"].score == both["off"].score > 0
 
 
-def test_same_verdicts_as_the_per_part_path(both: dict) -> None:
+def test_same_verdicts_forking_or_not(both: dict) -> None:
     """Every check's verdict is the same on both paths (same seed, same inputs)."""
     on = {r.name: r.passed for r in both["on"].results}
     off = {r.name: r.passed for r in both["off"].results}
@@ -111,12 +114,12 @@ def test_kept_parts_hold_raw_outputs_and_a_rerun_on_the_same_path(both: dict, ke
             assert {n: c["passed"] for n, c in verdicts["checks"].items()} == {
                 r.name: r.passed for r in both[mode].results if r.check.part == part}
             script = (folder / "rerun.sh").read_text()
-            assert f"{zygote.ZYGOTE_ENV}={mode} " in script and f"--parts {part} --seed 11 --jobs 1 " in script
+            assert f"{runner.ZYGOTE_ENV}={mode} " in script and f"--parts {part} --seed 11 --jobs 1 " in script
     assert "uid-of-data=" in (kept / "on" / "data" / "output.txt").read_text()  # the whole log, not the report's cut
 
 
 def test_a_kept_failure_reruns_to_the_same_verdicts(both: dict, kept: Path, tmp_path: Path) -> None:
-    """The data part's rerun.sh (zygote path) loses the same checks again: a 0 a teaching assistant can reproduce."""
+    """The data part's rerun.sh (forking) loses the same checks again: a 0 a teaching assistant can reproduce."""
     original = json.loads((kept / "on" / "data" / "verdicts.json").read_text())
     assert original["status"] == "ok" and not original["checks"]["data.labels_threshold_0"]["passed"]
     done = subprocess.run(["sh", str(kept / "on" / "data" / "rerun.sh"), "--keep", str(tmp_path / "again")],
@@ -129,43 +132,67 @@ def test_a_kept_failure_reruns_to_the_same_verdicts(both: dict, kept: Path, tmp_
 
 
 def test_each_part_has_its_own_uid_as_root(both: dict) -> None:
-    """As root in bwrap, every part runs as its own unprivileged uid, as each per-part sandbox did."""
+    """As root in bwrap, every part runs as its own unprivileged uid, forking or not."""
     if sandbox.probe().level != sandbox.BWRAP_UID:
         pytest.skip("per-part uids need root and bubblewrap")
-    out = both["on"].runs
-    data = re.search(r"uid-of-data=(\d+) gid=(\d+)", out["data"].output)
-    cell = re.search(r"uid-of-cell=(\d+)", out["cell"].output)
-    assert data and cell, (out["data"].output, out["cell"].output)
-    assert int(data[1]) >= sandbox.ID_BASE and int(data[1]) == int(data[2])
-    assert int(cell[1]) >= sandbox.ID_BASE and int(cell[1]) != int(data[1])
-    assert all(r.isolation == sandbox.BWRAP_UID for r in out.values())
+    for mode in ("on", "off"):
+        out = both[mode].runs
+        data = re.search(r"uid-of-data=(\d+) gid=(\d+)", out["data"].output)
+        cell = re.search(r"uid-of-cell=(\d+)", out["cell"].output)
+        assert data and cell, (mode, out["data"].output, out["cell"].output)
+        assert int(data[1]) >= sandbox.ID_BASE and int(data[1]) == int(data[2])
+        assert int(cell[1]) >= sandbox.ID_BASE and int(cell[1]) != int(data[1])
+        assert all(r.isolation == sandbox.BWRAP_UID for r in out.values())
 
 
 def test_tensorflow_is_imported_but_not_started_before_the_fork() -> None:
-    """After the zygote's imports TensorFlow has no eager context yet, so each child starts its own."""
-    code = ("import importlib; from course.grading.running import zygote\n"
-            "[importlib.import_module(m) for m in zygote.PRELOAD]\n"
-            "print(zygote.fork_safe())")
+    """After a forking worker's imports TensorFlow has no eager context yet, so each child starts its own."""
+    code = ("import importlib; from course.grading.running import worker\n"
+            "[importlib.import_module(m) for m in worker.PRELOAD]\n"
+            "print(worker.fork_safe())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.stdout.strip().splitlines()[-1] == "True", done.stderr[-2000:]
 
 
 def test_the_choice_of_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Automatic: as root with a uid per part, or for one part at any level; ``on`` and ``off`` override."""
-    monkeypatch.delenv(zygote.ZYGOTE_ENV, raising=False)
-    assert zygote.enabled(sandbox.BWRAP_UID) and not zygote.enabled(sandbox.BWRAP)
-    assert not zygote.enabled(sandbox.NONE)
-    assert zygote.enabled(sandbox.BWRAP, 1) and zygote.enabled(sandbox.NONE, 1)
-    assert not zygote.enabled(sandbox.BWRAP, 2) and zygote.enabled(sandbox.BWRAP_UID, 5)
-    monkeypatch.setenv(zygote.ZYGOTE_ENV, "off")
-    assert not zygote.enabled(sandbox.BWRAP_UID)
-    monkeypatch.setenv(zygote.ZYGOTE_ENV, "on")
-    assert zygote.enabled(sandbox.NONE)
+    """Automatic: as root with a uid per part, for one part at any level, or warm; ``on`` and ``off`` override."""
+    monkeypatch.delenv(runner.ZYGOTE_ENV, raising=False)
+    assert runner.forks(sandbox.BWRAP_UID, 2) and not runner.forks(sandbox.BWRAP, 2)
+    assert not runner.forks(sandbox.NONE, 2)
+    assert runner.forks(sandbox.BWRAP, 1) and runner.forks(sandbox.NONE, 1)
+    assert runner.forks(sandbox.BWRAP_UID, 5) and runner.forks(sandbox.BWRAP, 5, warm=True)
+    monkeypatch.setenv(runner.ZYGOTE_ENV, "off")
+    assert not runner.forks(sandbox.BWRAP_UID, 2)
+    monkeypatch.setenv(runner.ZYGOTE_ENV, "on")
+    assert runner.forks(sandbox.NONE, 2)
 
 
 def test_the_parent_backstop_covers_every_part_limit() -> None:
     """The whole sandbox is killed only after the parts could all have used their own limits."""
     limits = {"data": 90.0, "cell": 90.0, "training": 240.0}
-    assert zygote._backstop(limits, 1) >= sum(limits.values())
-    assert zygote._backstop(limits, 2) >= max(limits.values()) + sum(limits.values()) / 2
+    assert runner.backstop(limits, 1) >= sum(limits.values())
+    assert runner.backstop(limits, 2) >= max(limits.values()) + sum(limits.values()) / 2
+
+
+@pytest.mark.skipif(not can_fork_after_tensorflow(), reason="a warm worker forks; this system must not")
+def test_a_warm_runner_regrades_a_changed_submission_in_the_same_worker(tmp_path: Path) -> None:
+    """Two runs on one warm runner: the second sees the change, in the same worker, and skips its start-up."""
+    folder = tmp_path / "submission"
+    shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    with runner.Runner(jobs=1, warm=True) as warm:
+        began = time.monotonic()
+        first = grade_submission(folder, parts=("data",), seed=11, runner=warm)
+        cold, pid = time.monotonic() - began, warm.worker_pid
+        with open(folder / "data.py", "a") as handle:
+            handle.write(FLIPPED_LABELS)
+        began = time.monotonic()
+        second = grade_submission(folder, parts=("data",), seed=11, runner=warm)
+        again = time.monotonic() - began
+        assert pid is not None and warm.worker_pid == pid
+    print(f"warm runner: first run {cold:.2f} s (worker start and imports), second {again:.2f} s")
+    failed = [{r.name for r in report.results if r.check.part == "data" and not r.passed} for report in (first, second)]
+    assert failed[0] == set() and "data.labels_threshold_0" in failed[1]
+    assert warm.worker_pid is None
+    with pytest.raises(ProcessLookupError):  # closed: the worker and its sandbox are gone
+        os.kill(pid, 0)

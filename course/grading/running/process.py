@@ -1,0 +1,142 @@
+"""What the grader does to a process that runs student code: drop its privileges, cap its resources, kill what it left.
+
+Each is one function, and every grading path calls that one:
+
+- :func:`drop_privileges`: the worker (:mod:`course.grading.running.worker`) calls it in each task
+  before the student's code is imported, in a forked child or in its own process, and in its
+  launcher for a plain command (:meth:`course.grading.running.sandbox.Sandbox.command`);
+- :func:`set_limits`: the grading child (:mod:`course.grading.running.child`) and the batch worker
+  (:mod:`course.grading.running.batch_worker`);
+- :func:`kill_leftovers`: the worker when one of its tasks ends, and the runner
+  (:mod:`course.grading.running.runner`) when a sandbox ends.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+import time
+
+#: prctl options (linux/prctl.h).
+_PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
+#: capset's header version (linux/capability.h, _LINUX_CAPABILITY_VERSION_3).
+_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def drop_privileges(ident: int) -> None:
+    """As root: become ``ident`` (uid and gid) with no groups, no capabilities and no way back.
+
+    It does what ``setpriv --reuid --regid --clear-groups --bounding-set=-all --no-new-privs``
+    does, in this process (so it works after a ``fork``, without an ``exec``). ``ident`` 0 keeps
+    root's uid and drops only its capabilities (the ``landlock`` level as root, where no other uid
+    can reach Python).
+
+    Args:
+        ident: int, the uid and gid to become.
+
+    Raises:
+        OSError: a step failed; the caller must not run student code then.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in range(64):  # empty the bounding set while CAP_SETPCAP is still ours
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() == 22:  # EINVAL: past the last cap
+            break
+    os.setgroups([])
+    os.setresgid(ident, ident, ident)
+    os.setresuid(ident, ident, ident)  # from root to another uid, this clears the permitted and effective sets
+    libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(_CAPABILITY_VERSION_3, 0)
+    if libc.capset(header, (ctypes.c_uint32 * 6)()) != 0:  # effective, permitted, inheritable: none (uid 0 too)
+        raise OSError(ctypes.get_errno(), "capset failed")
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    from course.grading.running.confine import effective_capabilities
+
+    if os.getuid() != ident or os.geteuid() != ident or os.getgid() != ident or effective_capabilities():
+        raise OSError(f"could not drop to uid {ident} without capabilities")
+
+
+def set_limits(*, memory_mb: int = 0, file_mb: int = 0, processes: int = 0) -> None:
+    """Cap this process and its children, soft and hard (so student code cannot raise them); no core dumps.
+
+    Args:
+        memory_mb: int, address space (RLIMIT_AS); 0 leaves it, and so does macOS, which does not
+            enforce it (it is RLIMIT_RSS there).
+        file_mb: int, the largest file written (RLIMIT_FSIZE, a disk fill); 0 leaves it.
+        processes: int, processes and threads of this uid (RLIMIT_NPROC, a fork bomb); 0 leaves it
+            (root ignores it: run as root only without a sandbox).
+    """
+    wanted = {resource.RLIMIT_CORE: 0, resource.RLIMIT_FSIZE: file_mb * 2**20, resource.RLIMIT_NPROC: processes}
+    if sys.platform != "darwin":
+        wanted[resource.RLIMIT_AS] = memory_mb * 2**20
+    for limit, value in wanted.items():
+        if value > 0 or limit == resource.RLIMIT_CORE:
+            soft, hard = resource.getrlimit(limit)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(limit, (value, value))
+
+
+def kill_leftovers(group: int | None, ident: int | None, *, seconds: float = 2.5) -> int:
+    """Kill a process group and, with a uid of its own, every process of that uid until none is left.
+
+    A big process tree (a fork bomb of TensorFlow-sized processes) takes the kernel a while to tear
+    down, and a process that left its group is still found by its uid; each sweep stops them first,
+    so none forks while the others die.
+
+    Args:
+        group: int or None, a process group to kill (a task's child, or a sandbox's first process).
+        ident: int or None, a uid that only student code runs as (None: none of its own).
+        seconds: float, how long to keep sweeping the uid.
+
+    Returns:
+        int, how many processes of the uid were found.
+    """
+    if group is not None:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except OSError:
+            pass
+    if ident is None or ident == 0:
+        return 0
+    found: set[int] = set()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and _real_uid(entry) == ident:
+                left.append(int(entry))
+        if not left:
+            break
+        found.update(left)
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in left:
+                try:
+                    os.kill(pid, sig)
+                except OSError:
+                    pass
+        time.sleep(0.05)
+    return len(found)
+
+
+def _real_uid(pid: str) -> int | None:
+    """A process's real uid, from ``/proc/PID/status`` (not the folder's owner: a process that
+    changed its uid is not dumpable, and its ``/proc`` folder then belongs to root).
+
+    Args:
+        pid: str, the process id.
+
+    Returns:
+        int, or None when the process is gone.
+    """
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
