@@ -23,9 +23,9 @@ from pathlib import Path
 #: Files the grading child receives (:func:`course.grading.running.runner._copy` copies these).
 WATCHED_SUFFIXES: tuple[str, ...] = (".py", ".md", ".txt", ".json", ".npz")
 #: Seconds between two looks at the folder.
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
 #: Quiet seconds after the last change before a save counts as finished.
-SETTLE_SECONDS = 0.2
+SETTLE_SECONDS = 0.1
 #: Longest wait for quiet after the first change (a file rewritten without end still gets graded).
 MAX_SETTLE_SECONDS = 2.0
 

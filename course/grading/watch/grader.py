@@ -2,7 +2,10 @@
 
 :class:`WatchGrader` grades a folder's chosen run parts with :func:`course.grading.core.grade_submission`
 (the same core, inputs and judges as ``check``; one seed for the whole session, so that a
-verdict changes only when the code does).
+verdict changes only when the code does) on a warm :class:`course.grading.running.runner.Runner`:
+its worker waits in its sandbox with TensorFlow imported, and forks a fresh child per part for
+each regrade, so a save costs the probes, not TensorFlow's start. The parent keeps Keras'
+references for the session's seed (:func:`course.grading.checking.oracle.keras_references` caches them).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from course.grading import core
+from course.grading.running.runner import Runner
 
 
 class WatchGrader:
@@ -36,6 +40,7 @@ class WatchGrader:
         self.seed = seed
         self.jobs = jobs
         self.timeouts = timeouts
+        self.runner = Runner(jobs=jobs, warm=True)
 
     def grade(self, parts: tuple[str, ...]) -> core.GradeReport:
         """Grade these run parts (``rules`` and ``answers`` are always judged).
@@ -46,11 +51,12 @@ class WatchGrader:
         Returns:
             GradeReport, with ``runs`` for exactly ``parts``.
         """
-        return core.grade_submission(self.folder, jobs=self.jobs, parts=parts, seed=self.seed,
-                                     timeouts=self.timeouts)
+        return core.grade_submission(self.folder, parts=parts, seed=self.seed, timeouts=self.timeouts,
+                                     runner=self.runner)
 
     def close(self) -> None:
-        """End whatever grading started (the per-part path starts nothing that outlives a grading)."""
+        """End the warm worker and everything it started (it waits for a grading in progress to end)."""
+        self.runner.close()
 
     def __enter__(self) -> WatchGrader:
         """Enter the context.

@@ -24,11 +24,17 @@ from course.grading.watch.standing import Standing
 
 
 class Background:
-    """Run one call at a time in a daemon thread; wait for it in a way Ctrl-C can interrupt."""
+    """Run one call at a time in a daemon thread; wait for it in a way Ctrl-C can interrupt.
+
+    The call's end is an Event of its own, not ``Thread.is_alive``: on Python 3.11 a
+    ``Thread.join`` cut short by Ctrl-C can leave the thread marked stopped while it still runs
+    (the fix of bpo-45274 releases the running thread's own lock), and the watcher would then
+    exit in the middle of a grading, leaving its folders behind.
+    """
 
     def __init__(self) -> None:
         """No call yet."""
-        self.thread: threading.Thread | None = None
+        self.finished: threading.Event | None = None
 
     def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """Call ``function(*args)`` in the background and wait for its result.
@@ -44,17 +50,19 @@ class Background:
             BaseException: what it raised; KeyboardInterrupt while waiting (the call goes on).
         """
         outcome: dict[str, Any] = {}
+        finished = self.finished = threading.Event()
 
         def call() -> None:
             try:
                 outcome["value"] = function(*args)
             except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
                 outcome["error"] = error
+            finally:
+                finished.set()
 
-        self.thread = threading.Thread(target=call, name="watch-grading", daemon=True)
-        self.thread.start()
-        while self.thread.is_alive():
-            self.thread.join(0.1)
+        threading.Thread(target=call, name="watch-grading", daemon=True).start()
+        while not finished.wait(0.1):
+            pass
         if "error" in outcome:
             raise outcome["error"]
         return outcome["value"]
@@ -65,7 +73,7 @@ class Background:
         Returns:
             bool.
         """
-        return self.thread is None or not self.thread.is_alive()
+        return self.finished is None or self.finished.is_set()
 
 
 @contextlib.contextmanager
@@ -145,8 +153,11 @@ def watch(folder: Path, *, parts: tuple[str, ...] | None, seed: int, jobs: int,
         pass
     finally:
         with interrupts_ignored():  # a second Ctrl-C must not cut the clean-up short
-            grader.close()
+            # Kill first: a grading in progress (a part that hangs) then ends at once, and the
+            # runner's close, which waits for it, returns at once too.
             clean = reaper.end_all(background.idle)
+            grader.close()
+            clean = reaper.end_all(background.idle) and clean
         console.print("Stopped watching." + ("" if clean else " [red]Some grading processes did not end.[/]"))
         console.file.flush()
     return 0
