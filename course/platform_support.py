@@ -5,7 +5,8 @@
   bubblewrap on macOS, so a student's own code runs as the student (it is their code, on
   their machine). macOS makes ``fork()`` unsafe once a process has started threads or used
   Apple's frameworks, and importing TensorFlow does both, so the grader never forks after
-  it there: each part gets a fresh Python (the per-part path), never the zygote.
+  it there: each part gets a fresh Python in a sandbox of its own, never a forking worker
+  (:func:`course.grading.running.runner.forks`).
 - **Windows** is not supported natively (the grader needs POSIX process groups, signals
   and resource limits). Every command says so in one line and points to WSL2, where the
   Linux path works.

@@ -4,7 +4,7 @@ Measured on the 2-core AMD EPYC machine (``python -c "import tensorflow, keras"`
 interpreter spends 0.85 s *after* the last line, freeing TensorFlow's modules and
 extension objects; with the garbage collector off it is still 0.71 s, and clearing the
 ``atexit`` handlers changes nothing. Every grading process that imported TensorFlow (the
-CLI, the zygote, a part child, a batch worker) paid that on the student's or instructor's
+CLI, the grading worker, a part child, a batch worker) paid that on the student's or instructor's
 wait. :func:`exit_skipping_teardown` flushes the standard streams and ends the process
 at once with :func:`os._exit`; files and folders must already be closed and removed,
 which every caller does in ``with`` blocks before it returns its code.

@@ -12,7 +12,7 @@ budget would make the part quicker, if it still judged the same. This study grad
 ``train`` style of the hand-written outside corpus) and every *broken* one (the mutants of
 ``tests/grading/patches.py`` and the outside corpus's mutants that edit ``train.py``) under
 a grid of smaller budgets and several seeds, with the grader's own runner
-(:func:`course.grading.running.runner.run_part`) and judge (:func:`course.grading.core.judge_run`).
+(:class:`course.grading.running.runner.Runner`) and judge (:func:`course.grading.core.judge_run`).
 
 Per budget it records every check's verdict per submission and seed, each submission's
 held-out accuracy, the lowest accuracy of a correct submission and its margin over the
@@ -188,10 +188,14 @@ def _grade(folders: list[Path], budget: list[int], seed: int) -> dict[str, Any]:
     from course.grading.checking.judges import _accuracy  # the judge's own accuracy, not a copy
     from course.grading.core import judge_run
     from course.grading.limits import PART_SECONDS
-    from course.grading.running.runner import run_part
+    from course.grading.running.runner import Runner
+    from course.grading.running.tasks import Task
 
     inputs = make_inputs("training", seed, budget={"train": budget[0], "epochs": budget[1]})
-    run = run_part("training", folders, inputs, timeout=PART_SECONDS["training"] * len(folders))
+    task = Task("training", submissions=tuple(range(len(folders))))
+    with Runner(jobs=1) as runner:
+        run = runner.run([task], list(folders), {"training": inputs},
+                         timeouts={"training": PART_SECONDS["training"] * len(folders)})[task.name]
     out = []
     for index in range(len(folders)):
         verdicts = judge_run("training", inputs, run, index, None)

@@ -3,9 +3,9 @@
 It measures, on a copy of the reference solution (full marks):
 
 - ``check``: one whole ``lstm-course check`` in a fresh process (wall, what a student waits),
-  once per grading path, interleaved: ``per-part`` (a sandbox and a Python per part,
-  :func:`course.grading.running.runner.run_part`) and ``zygote`` (one sandbox, TensorFlow imported
-  once, a forked child per part, :mod:`course.grading.running.zygote`);
+  once per grading path of :class:`course.grading.running.runner.Runner`, interleaved: ``per-part``
+  (a sandbox and a Python per part) and ``zygote`` (one sandbox, TensorFlow imported once by
+  the worker, a forked child per part);
 - ``parts``: each run part alone (``check --parts PART``), wall, the median of the rounds;
 - ``batch``: ``lstm-course grade --jobs 2`` on N correct copies plus hostile cases
   (a submission that exits at import, one that prints a fake full score), submissions/min;
@@ -37,7 +37,7 @@ from pathlib import Path
 from course.bench import watch
 from course.impl import REPO_ROOT
 
-#: Grading paths compared, as values of :data:`course.grading.running.zygote.ZYGOTE_ENV`.
+#: Grading paths compared, as values of :data:`course.grading.running.runner.ZYGOTE_ENV`.
 PATHS: dict[str, str] = {"per-part": "off", "zygote": "on"}
 #: The issue's targets on 2 cores.
 TARGETS: dict[str, float] = {"check_s": 15.0, "part_s": 5.0, "batch_per_min": 6.0}

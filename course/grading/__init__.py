@@ -7,7 +7,7 @@ return with its own oracle (Keras' LSTM). The package is grouped by role:
 - :mod:`course.grading.checking`: what is checked (checks, probes, judges, oracle,
   grader-owned stand-ins, static rules, inputs);
 - :mod:`course.grading.running`: how student code runs (the bubblewrap sandbox, the
-  runner, the child, the zygote, the guards, the batch worker and its fence);
+  runner, the worker in the sandbox, the child, the guards, the batch worker and its fence);
 - :mod:`course.grading.outputs`: what comes out (gradebook, reports, Gradescope, the
   student release).
 

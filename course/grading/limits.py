@@ -10,7 +10,7 @@ Three scopes, outermost first:
   the worker's whole process tree, watched by the batch process;
 - **a submission on Gradescope** (the bundle's ``grading.json``): the same, smaller, so that it
   ends inside Gradescope's own timeout;
-- **a part's child** (:mod:`course.grading.running.runner`, :mod:`course.grading.running.zygote`):
+- **a part's child** (:mod:`course.grading.running.runner`, :mod:`course.grading.running.worker`):
   one process that imports the student's modules.
 
 The limits on what an uploaded archive may expand to are :mod:`course.grading.intake`'s.

@@ -84,7 +84,7 @@ def apply(fence: dict[str, Any]) -> None:
     if level.endswith("+uid") and (os.geteuid() == 0 or os.getuid() == 0):
         raise ValueError(f"level {level} runs student code under a uid of its own, but this process is root")
     if effective_capabilities():  # with CAP_SYS_PTRACE, say, Landlock lets it read the grader's /proc files
-        raise ValueError("student code must run without capabilities (drop them with setpriv first)")
+        raise ValueError("student code must run without capabilities (drop them first: process.drop_privileges)")
     if level in (LANDLOCK_UID, LANDLOCK):
         landlock.restrict([Path(p) for p in fence["read"]], [Path(p) for p in fence["write"]],
                           [Path(p) for p in fence["devices"]], [Path(p) for p in fence.get("list", ())])

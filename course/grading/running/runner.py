@@ -55,9 +55,10 @@ import numpy as np
 from course.grading import limits
 from course.grading.checking.judges import Evidence
 from course.grading.running import sandbox as jail
+from course.grading.running import tasks as part_tasks
 from course.grading.running.process import kill_leftovers
 from course.grading.running.tasks import Task
-from course.grading.running.tasks import plan as split_tasks
+from course.grading.running.worker import record_end
 from course.impl import REPO_ROOT
 from course.tf_noise import drop_startup_lines
 
@@ -456,23 +457,6 @@ def _collect(rundir: Path, task: Task, limit: float, level: str, how: str, deadl
                    output=_truncate(drop_startup_lines(output)), evidence=evidence, isolation=level)
 
 
-def _keep(rundir: Path, tasks: list[Task], keep: Path, worker_log: Path | None) -> None:
-    """Copy each task's raw outputs (and a forking worker's log) before the run's folder goes.
-
-    Args:
-        rundir: Path, the run's folder.
-        tasks: list of Task.
-        keep: Path, ``keep/PART`` (a split part: ``keep/PART/GROUP``), the worker's log as ``keep/worker.txt``.
-        worker_log: Path or None, the worker's log.
-    """
-    from course.grading.running.keep import copy_regular, save_raw
-
-    if worker_log is not None:
-        copy_regular(worker_log, keep / "worker.txt")
-    for task in tasks:
-        save_raw(rundir / task.name, keep / task.part / (task.group or ""), rundir / "status" / f"{task.name}.json")
-
-
 class Runner:
     """Runs part tasks on submissions, in the sandbox; a context manager (see the module's docstring).
 
@@ -494,31 +478,10 @@ class Runner:
         self.jobs = max(1, jobs)
         self.warm = warm
         self.memory_mb = limits.PART_MEMORY_MB if memory_mb is None else memory_mb
-        self._worker: _Worker | None = None
-        self._lock = threading.Lock()
-        self._lock_spawner = threading.Lock()
-        self._spawner: ThreadPoolExecutor | None = None
-
-    def _start(self, box: jail.Sandbox, fork: bool, prefix: str) -> _Worker:
-        """Start a worker from the runner's own thread, which lives until :meth:`close`.
-
-        ``bwrap --die-with-parent`` ends the sandbox when the *thread* that started it ends
-        (``PR_SET_PDEATHSIG``), so a worker is never started from a short-lived thread (such as
-        a pool's that calls :meth:`run`).
-
-        Args:
-            box: the Sandbox.
-            fork: bool.
-            prefix: str, its folder's name prefix.
-
-        Returns:
-            _Worker.
-        """
-        with self._lock_spawner:
-            if self._spawner is None:
-                self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runner-start")
-            spawner = self._spawner
-        return spawner.submit(_start, box, fork, prefix).result()
+        self._warm_worker: _Worker | None = None
+        self._live: set[int] = set()  # process groups of the workers running now
+        self._lock = threading.Lock()  # one run at a time on the warm worker
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runner-start")
 
     def __enter__(self) -> Runner:
         return self
@@ -528,12 +491,13 @@ class Runner:
 
     @property
     def worker_pid(self) -> int | None:
-        """The pid of the warm worker's sandbox, while it runs (None: none).
+        """The pid of the warm worker's sandbox while it runs (None: none).
 
         Returns:
             int or None.
         """
-        return self._worker.process.pid if self._worker is not None and self._worker.alive else None
+        worker = self._warm_worker
+        return worker.process.pid if worker is not None and worker.alive else None
 
     def forks(self, parts: list[str]) -> bool:
         """Whether this runner forks the tasks of these parts from one worker (:func:`forks`).
@@ -560,7 +524,7 @@ class Runner:
         Returns:
             list of Task.
         """
-        return split_tasks(parts, self.jobs) if self.forks(parts) else [Task(part) for part in parts]
+        return part_tasks.plan(parts, self.jobs) if self.forks(parts) else [Task(part) for part in parts]
 
     def run(self, tasks: list[Task], folder: Path | list[Path], inputs: dict[str, Any], *,
             timeouts: dict[str, float] | None = None, keep: Path | None = None) -> dict[str, PartRun]:
@@ -573,8 +537,9 @@ class Runner:
             inputs: dict of part to PartInputs (only ``config`` and ``arrays`` reach a task).
             timeouts: dict of task name or part to wall-clock seconds (a task's name wins;
                 default :data:`course.grading.limits.PART_SECONDS`).
-            keep: Path or None, where to copy each task's raw outputs before its folder is deleted
-                (:func:`course.grading.running.keep.save_raw`).
+            keep: Path or None, where to copy each task's raw outputs before its folder is deleted:
+                ``keep/PART`` (a split part: ``keep/PART/GROUP``), a forking worker's log as
+                ``keep/worker.txt`` (:func:`course.grading.running.keep.save_raw`).
 
         Returns:
             dict of task name to PartRun.
@@ -588,93 +553,83 @@ class Runner:
         box = jail.current()
         if forks(box.level, len({t.part for t in tasks}), warm=self.warm):
             with self._lock:
-                return self._run_forked(box, tasks, folders, inputs, seconds, keep)
+                return self._run_in_sandbox(box, tasks, folders, inputs, seconds, keep, fork=True)
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = [pool.submit(self._run_alone, box, task, folders, inputs, seconds, keep) for task in tasks]
+            futures = [pool.submit(self._run_in_sandbox, box, [task], folders, inputs, seconds, keep, fork=False)
+                       for task in tasks]
             return {name: run for future in futures for name, run in future.result().items()}
 
-    def _run_forked(self, box: jail.Sandbox, tasks: list[Task], folders: list[Path], inputs: dict[str, Any],
-                    seconds: dict[str, float], keep: Path | None) -> dict[str, PartRun]:
-        """Run every task in one forking worker (the warm one, or a fresh one ended afterwards).
+    def _run_in_sandbox(self, box: jail.Sandbox, tasks: list[Task], folders: list[Path], inputs: dict[str, Any],
+                        seconds: dict[str, float], keep: Path | None, *, fork: bool) -> dict[str, PartRun]:
+        """Run tasks in one sandbox: a forking worker's (the warm one, or a fresh one), or one task's own.
 
         Args:
             box: the Sandbox.
-            tasks: list of Task.
-            folders: list of Path.
+            tasks: list of Task (one when not forking).
+            folders: list of Path, the submissions.
             inputs: dict of part to PartInputs.
             seconds: dict of task name to its limit.
             keep: Path or None.
+            fork: bool, whether the worker forks a child per task (else it becomes the one task).
 
         Returns:
             dict of task name to PartRun.
         """
-        start = time.monotonic()
-        if self._worker is not None and not self._worker.alive:  # died since the last run: start afresh
-            self._close_worker()
-        worker = self._worker or self._start(box, True, "lstm-zygote-")
-        self._worker = worker if self.warm else None
+        start, warm = time.monotonic(), fork and self.warm
+        worker = self._warm_worker if warm and self._warm_worker is not None and self._warm_worker.alive else None
+        if worker is None:
+            self._drop_warm_worker()  # died since the last run (a backstop, say): start afresh
+            prefix = "lstm-zygote-" if fork else f"lstm-{tasks[0].part}-"
+            worker = self._starter.submit(_start, box, fork, prefix).result()
+            self._live.add(worker.process.pid)
+            self._warm_worker = worker if warm else None
         rundir, how = None, "ended"
         try:
-            rundir = _prepare(worker, tasks, folders, inputs, seconds, self.memory_mb, self.jobs)
-            deadline = backstop(seconds, self.jobs)
+            rundir = _prepare(worker, tasks, folders, inputs, seconds, self.memory_mb, self.jobs if fork else 1)
+            deadline = backstop(seconds, self.jobs) if fork else seconds[tasks[0].name]
             how = _request(worker, rundir, deadline)
-            if how != "done" or not self.warm:
+            if not (warm and how == "done"):
                 _end(worker)  # before the evidence is read: nothing of the sandbox may still write it
+            if not fork:  # the worker was the task: its end is the task's
+                record_end(rundir, tasks[0].name, {"code": worker.process.returncode, "timed_out": how == "killed",
+                                                   "seconds": time.monotonic() - start})
             return {t.name: _collect(rundir, t, seconds[t.name], box.level, how, deadline, start) for t in tasks}
         finally:
             if rundir is not None and keep is not None:
-                _keep(rundir, tasks, keep, worker.scratch / "worker.txt")
-            if self.warm and how == "done":
+                from course.grading.running.keep import copy_regular, save_raw
+
+                if fork:
+                    copy_regular(worker.scratch / "worker.txt", keep / "worker.txt")
+                for task in tasks:
+                    save_raw(rundir / task.name, keep / task.part / (task.group or ""),
+                             rundir / "status" / f"{task.name}.json")
+            if warm and how == "done":
                 shutil.rmtree(rundir, ignore_errors=True)  # the warm worker stays for the next run
             else:
-                self._worker = None
-                _end(worker)
-                shutil.rmtree(worker.scratch, ignore_errors=True)
+                if self._warm_worker is worker:
+                    self._warm_worker = None
+                self._finish(worker)
 
-    def _run_alone(self, box: jail.Sandbox, task: Task, folders: list[Path], inputs: dict[str, Any],
-                   seconds: dict[str, float], keep: Path | None) -> dict[str, PartRun]:
-        """Run one task in a sandbox of its own, by a worker that becomes the task.
+    def _finish(self, worker: _Worker) -> None:
+        """End a worker for good and remove its folder.
 
         Args:
-            box: the Sandbox.
-            task: Task.
-            folders: list of Path.
-            inputs: dict of part to PartInputs.
-            seconds: dict of task name to its limit.
-            keep: Path or None.
-
-        Returns:
-            dict of the task's name to its PartRun.
+            worker: _Worker.
         """
-        start = time.monotonic()
-        worker = self._start(box, False, f"lstm-{task.part}-")
-        try:
-            rundir = _prepare(worker, [task], folders, inputs, seconds, self.memory_mb, 1)
-            how = _request(worker, rundir, seconds[task.name])
-            _end(worker)  # before the evidence is read: nothing of the sandbox may still write it
-            record = {"code": worker.process.returncode, "timed_out": how == "killed",
-                      "seconds": time.monotonic() - start}
-            (rundir / "status" / f"{task.name}.json").write_text(json.dumps(record))
-            run = _collect(rundir, task, seconds[task.name], box.level, how, seconds[task.name], start)
-            if keep is not None:
-                _keep(rundir, [task], keep, None)
-            return {task.name: run}
-        finally:
-            _end(worker)
-            shutil.rmtree(worker.scratch, ignore_errors=True)
+        _end(worker)
+        self._live.discard(worker.process.pid)
+        shutil.rmtree(worker.scratch, ignore_errors=True)
 
-    def _close_worker(self) -> None:
-        """End the warm worker, if any, and remove its folder (the caller holds the lock)."""
-        if self._worker is not None:
-            _end(self._worker)
-            shutil.rmtree(self._worker.scratch, ignore_errors=True)
-            self._worker = None
+    def _drop_warm_worker(self) -> None:
+        """End the warm worker, if any (the caller holds the lock or owns the runner)."""
+        if self._warm_worker is not None:
+            worker, self._warm_worker = self._warm_worker, None
+            self._finish(worker)
 
     def close(self) -> None:
-        """Kill the warm worker and everything it started; safe to call again."""
+        """Kill every worker and everything it started, a run in progress included; safe to call again."""
+        for group in list(self._live):  # a run in progress then sees its worker end, and returns
+            kill_leftovers(group, None)
         with self._lock:
-            self._close_worker()
-        with self._lock_spawner:
-            if self._spawner is not None:
-                self._spawner.shutdown()
-                self._spawner = None
+            self._drop_warm_worker()
+        self._starter.shutdown()

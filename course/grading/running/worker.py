@@ -145,8 +145,9 @@ def enter_task(rundir: Path, plan: dict[str, Any], task: str, *, forked: bool) -
             os._exit(code)
 
 
-def _record(rundir: Path, task: str, record: dict[str, Any]) -> None:
-    """Write a task's end where the runner reads it (atomically).
+def record_end(rundir: Path, task: str, record: dict[str, Any]) -> None:
+    """Write a task's end where the runner reads it (atomically): by a forking worker, or by the
+    runner for a worker that became its task.
 
     Args:
         rundir: Path, the run's folder.
@@ -195,7 +196,7 @@ def run_forked(rundir: Path, plan: dict[str, Any]) -> None:
             task, began = running.pop(done)
             if not timed_out:
                 kill_leftovers(done, uids.get(task))  # whatever the task left running
-            _record(rundir, task, {"code": code, "timed_out": timed_out, "seconds": time.monotonic() - began})
+            record_end(rundir, task, {"code": code, "timed_out": timed_out, "seconds": time.monotonic() - began})
             if plan.get("private_tmp"):  # the next run's tasks start from an empty /tmp
                 shutil.rmtree(task_home(rundir, task, True), ignore_errors=True)
         if not ended:
