@@ -55,7 +55,7 @@ class WatchGrader:
                                      runner=self.runner)
 
     def close(self) -> None:
-        """End the warm worker and everything it started (it waits for a grading in progress to end)."""
+        """End the warm worker and everything it started, a grading in progress included (it then returns)."""
         self.runner.close()
 
     def __enter__(self) -> WatchGrader:

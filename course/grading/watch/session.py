@@ -153,11 +153,8 @@ def watch(folder: Path, *, parts: tuple[str, ...] | None, seed: int, jobs: int,
         pass
     finally:
         with interrupts_ignored():  # a second Ctrl-C must not cut the clean-up short
-            # Kill first: a grading in progress (a part that hangs) then ends at once, and the
-            # runner's close, which waits for it, returns at once too.
-            clean = reaper.end_all(background.idle)
-            grader.close()
-            clean = reaper.end_all(background.idle) and clean
+            grader.close()  # the runner kills its worker, a run in progress (a part that hangs) included
+            clean = reaper.end_all(background.idle)  # and anything that escaped it, until the grading returned
         console.print("Stopped watching." + ("" if clean else " [red]Some grading processes did not end.[/]"))
         console.file.flush()
     return 0
