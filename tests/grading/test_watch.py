@@ -166,3 +166,15 @@ def test_the_merge_keeps_unchanged_parts_and_judges_the_rules_on_every_latest_ru
     assert merged.runs["cell"] is fresh.runs["cell"] and merged.runs["layer"] is first.runs["layer"]
     assert merged.status == "timeout" and merged.reason == "cell: it hung"
     assert merged.result("rules.type_hints").passed and merged.result("answers.both_questions").passed
+
+
+@pytest.mark.timeout(120)  # a watcher that started instead would never return
+def test_watch_refuses_what_it_cannot_watch(tmp_path: Path) -> None:
+    """``--watch`` with ``--keep``, or on a ``.zip``, exits 2 with a line that says why, before grading anything."""
+    from course.cli import main
+
+    archive = tmp_path / "mine.zip"
+    archive.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: check would grade it, watch cannot
+    assert main(["check", str(archive), "--watch"]) == 2
+    assert main(["check", str(tmp_path), "--watch", "--keep", str(tmp_path / "kept")]) == 2
+    assert not (tmp_path / "kept").exists()
