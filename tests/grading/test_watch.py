@@ -90,6 +90,7 @@ def _writer(folder: Path, writes: list[tuple[float, str, str]]) -> threading.Thr
     def run() -> None:
         for delay, name, text in writes:
             time.sleep(delay)
+            (folder / name).parent.mkdir(exist_ok=True)
             (folder / name).write_text(text)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -119,6 +120,18 @@ def test_files_appearing_and_vanishing_are_changes(tmp_path: Path) -> None:
     (tmp_path / "cell.py").unlink()
     (tmp_path / "helpers.py").write_text("B = 1\n")
     assert files.changed(before, files.take(tmp_path, before)) == {"cell.py", "helpers.py"}
+
+
+def test_a_link_is_a_change_and_an_ungradable_folder_is_watched_whole(tmp_path: Path) -> None:
+    """A link at the root counts (the intake refuses it); below it, only the whole-folder watch sees new files."""
+    (tmp_path / "cell.py").write_text("A = 1\n")
+    before = files.take(tmp_path)
+    (tmp_path / "notes").symlink_to("/etc/hostname")
+    assert files.changed(before, files.take(tmp_path)) == {"notes"}
+    tree = files.tree(tmp_path)
+    _writer(tmp_path, [(0.2, "pkg/__init__.py", "")])
+    settled, _ = files.wait_for_tree_change(tmp_path, tree, poll=0.05)
+    assert [entry[0] for entry in settled] == ["cell.py", "notes", "pkg", "pkg/__init__.py"]
 
 
 def _report(folder: Path, runs: dict[str, PartRun], failing: set[str] = frozenset()) -> GradeReport:

@@ -5,6 +5,10 @@ The watcher polls: every :data:`POLL_SECONDS` it stats the files the grader copi
 size, modification time or inode moved. Polling a handful of files costs nothing, needs no
 library, and sees every way editors save (in place, or a new file renamed over the old).
 
+While the folder cannot be graded at all (no exercise file yet, or a symbolic link in it),
+:func:`wait_for_tree_change` watches the whole folder instead, more slowly: the fix may be
+anywhere (a new subfolder holding the package, a link removed).
+
 A save is often a burst: an editor truncates, writes, renames, and a formatter on save
 rewrites the file again. :func:`wait_for_change` therefore waits until the folder has been
 quiet for :data:`SETTLE_SECONDS` (at most :data:`MAX_SETTLE_SECONDS` after the first
@@ -15,6 +19,7 @@ without an edit regrades nothing.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +33,10 @@ POLL_SECONDS = 0.05
 SETTLE_SECONDS = 0.1
 #: Longest wait for quiet after the first change (a file rewritten without end still gets graded).
 MAX_SETTLE_SECONDS = 2.0
+#: Seconds between two looks at the whole folder, while it cannot be graded.
+TREE_POLL_SECONDS = 0.5
+#: Most entries of the whole folder looked at (a folder with a virtual environment has thousands).
+TREE_ENTRIES = 5_000
 
 
 @dataclass
@@ -44,16 +53,17 @@ class Snapshot:
 
 
 def _watched(path: Path) -> bool:
-    """Whether a folder entry is a file the grader copies (regular, not hidden, a watched suffix).
+    """Whether a folder entry is a file the grader copies (not hidden, a watched suffix), or a link.
 
     Args:
         path: Path, an entry of the package root.
 
     Returns:
-        bool.
+        bool: a link counts whatever its name, since the intake refuses a submission that holds one.
     """
-    return path.suffix in WATCHED_SUFFIXES and not path.name.startswith(".") and path.is_file() \
-        and not path.is_symlink()
+    if path.is_symlink():
+        return True
+    return path.suffix in WATCHED_SUFFIXES and not path.name.startswith(".") and path.is_file()
 
 
 def take(folder: Path, previous: Snapshot | None = None) -> Snapshot:
@@ -76,10 +86,12 @@ def take(folder: Path, previous: Snapshot | None = None) -> Snapshot:
         if not _watched(path):
             continue
         try:
-            info = path.stat()
+            info = path.lstat()
             stat = (info.st_size, info.st_mtime_ns, info.st_ino)
             if previous is not None and previous.stats.get(path.name) == stat:
                 digest = previous.digests[path.name]
+            elif path.is_symlink():  # never followed: where it points is what changed
+                digest = f"link to {os.readlink(path)}"
             else:
                 digest = hashlib.sha1(path.read_bytes()).hexdigest()
         except OSError:
@@ -138,3 +150,58 @@ def wait_for_change(folder: Path, graded: Snapshot, *, poll: float = POLL_SECOND
             return current, edited, first
         # the burst ended where it began (a save without an edit): nothing to regrade
 
+
+
+def tree(folder: Path) -> tuple[tuple[str, bool, int, int], ...]:
+    """Every entry under a folder (the intake's ignored folders aside), with its kind, size and time.
+
+    Args:
+        folder: Path.
+
+    Returns:
+        tuple of ``(relative path, is a link, size, mtime_ns)``, sorted; at most :data:`TREE_ENTRIES`.
+    """
+    from course.grading.intake import IGNORED
+
+    entries = []
+    try:
+        for path in folder.rglob("*"):
+            relative = path.relative_to(folder)
+            if IGNORED & set(relative.parts):
+                continue
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            entries.append((str(relative), path.is_symlink(), info.st_size, info.st_mtime_ns))
+            if len(entries) >= TREE_ENTRIES:
+                break
+    except OSError:
+        pass
+    return tuple(sorted(entries))
+
+
+def wait_for_tree_change(folder: Path, before: tuple, *, poll: float = TREE_POLL_SECONDS,
+                         clock: Callable[[], float] = time.monotonic) -> tuple[tuple, float]:
+    """Block until anything under the folder changes, then until it is quiet for a look.
+
+    Args:
+        folder: Path.
+        before: :func:`tree` of the folder as last graded.
+        poll: float, seconds between looks.
+        clock: callable giving monotonic seconds.
+
+    Returns:
+        ``(the folder's tree once quiet, the clock's time of the first change seen)``.
+    """
+    while True:
+        time.sleep(poll)
+        latest = tree(folder)
+        if latest != before:
+            first = clock()
+            while True:
+                time.sleep(poll)
+                settled = tree(folder)
+                if settled == latest:
+                    return settled, first
+                latest = settled

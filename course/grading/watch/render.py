@@ -72,6 +72,8 @@ def part_verdicts(console: Any, report: Any, parts: tuple[str, ...], seconds: fl
         colour = "green" if score == maximum else "red"
         summary.append(f"[{colour}]{part} {score:g}/{maximum:g}[/]{trouble}")
     console.print(f"{', '.join(summary)}  [dim]({seconds:.1f} s after the save)[/]")
+    if report.status == "invalid":
+        console.print(f"[red]Nothing can be graded: {report.reason}.[/]")
     console.print(table)
 
 

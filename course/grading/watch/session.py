@@ -174,17 +174,20 @@ def _loop(folder: Path, selected: tuple[str, ...], grader: WatchGrader, backgrou
     standing = Standing()
     render.banner(console, str(folder), selected, grader.seed)
     root = _root(folder)
-    snapshot = files.take(root)
+    snapshot, tree = files.take(root), files.tree(folder)
     with _busy(console, f"Grading {', '.join(selected)}..."):
         report = standing.update(background.run(grader.grade, selected), root)
     render.whole(console, report, selected)
     console.file.flush()
     while True:
-        snapshot, edited, first_seen = files.wait_for_change(root, snapshot)
-        if standing.report is None or standing.report.status == "invalid":
-            root = _root(folder)  # the exercise files may have appeared or moved: grade everything again
-            regrade = selected
+        if report.status == "invalid":  # no package yet, or a link in it: any change anywhere may fix that
+            tree, first_seen = files.wait_for_tree_change(folder, tree)
+            root, before = _root(folder), snapshot
+            snapshot = files.take(root)
+            edited, regrade = files.changed(before, snapshot) or {folder.name}, selected
         else:
+            snapshot, edited, first_seen = files.wait_for_change(root, snapshot)
+            tree = files.tree(folder)
             regrade = scope.parts_to_regrade(edited, root, selected, student_stack=standing.student_stack())
         render.saved(console, edited, regrade)
         for group in _groups(regrade, edited):
