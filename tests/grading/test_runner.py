@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,49 @@ def test_a_warm_runner_regrades_a_changed_submission_in_the_same_worker(tmp_path
     assert warm.worker_pid is None
     with pytest.raises(ProcessLookupError):  # closed: the worker and its sandbox are gone
         os.kill(pid, 0)
+
+
+@pytest.mark.skipif(not can_fork_after_tensorflow(), reason="a warm worker forks; this system must not")
+def test_closing_a_runner_ends_a_run_in_progress_and_leaves_nothing(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A watcher's Ctrl-C: close() from another thread ends a hanging part's run at once, with no sandbox too."""
+    monkeypatch.setenv(sandbox.MODE_ENV, "off")  # no pid namespace to end the forked child for us
+    folder = tmp_path / "submission"
+    shutil.copytree(REPO_ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(folder / "data.py", "a") as handle:
+        handle.write("\nimport time as _time\nwhile '_data_' in __name__:\n    _time.sleep(0.05)\n")
+    warm = runner.Runner(jobs=1, warm=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        grading = pool.submit(grade_submission, folder, parts=("data",), seed=11, timeouts={"data": 600.0},
+                              runner=warm)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(_session_members(warm.worker_pid)) < 2:
+            time.sleep(0.2)  # the worker, then its forked child for the part
+        session = warm.worker_pid
+        assert session is not None and len(_session_members(session)) >= 2
+        began = time.monotonic()
+        warm.close()
+        report = grading.result(timeout=30)
+    assert time.monotonic() - began < 20 and report.runs["data"].status == "crashed"
+    assert _session_members(session) == []
+
+
+def _session_members(session: int | None) -> list[int]:
+    """Processes still running in a session (zombies excluded).
+
+    Args:
+        session: int or None, the session id (a worker started outside bubblewrap leads its own).
+
+    Returns:
+        list of pids.
+    """
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["status"]):
+        try:
+            if session is not None and os.getsid(process.pid) == session and process.info["status"] != "zombie":
+                found.append(process.pid)
+        except OSError:
+            pass
+    return found

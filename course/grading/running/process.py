@@ -80,35 +80,37 @@ def set_limits(*, memory_mb: int = 0, file_mb: int = 0, processes: int = 0) -> N
             resource.setrlimit(limit, (value, value))
 
 
-def kill_leftovers(group: int | None, ident: int | None, *, seconds: float = 2.5) -> int:
-    """Kill a process group and, with a uid of its own, every process of that uid until none is left.
+def kill_leftovers(group: int | None, ident: int | None, *, session: int | None = None,
+                   seconds: float = 2.5) -> int:
+    """Kill a process group and what else is left of it: every process of its uid, or of its session.
 
     A big process tree (a fork bomb of TensorFlow-sized processes) takes the kernel a while to tear
-    down, and a process that left its group is still found by its uid; each sweep stops them first,
-    so none forks while the others die.
+    down, and a process that left its group is still found by its uid (a uid of its own) or its
+    session (the worker's, which every task's group stays in unless it calls ``setsid``); each sweep
+    stops them first, so none forks while the others die.
 
     Args:
         group: int or None, a process group to kill (a task's child, or a sandbox's first process).
-        ident: int or None, a uid that only student code runs as (None: none of its own).
-        seconds: float, how long to keep sweeping the uid.
+        ident: int or None, a uid that only student code runs as (None or 0: none of its own).
+        session: int or None, a session whose every process is killed (a worker's, outside
+            bubblewrap's pid namespace, which would end them by itself).
+        seconds: float, how long to keep sweeping.
 
     Returns:
-        int, how many processes of the uid were found.
+        int, how many processes the sweeps found.
     """
     if group is not None:
         try:
             os.killpg(group, signal.SIGKILL)
         except OSError:
             pass
-    if ident is None or ident == 0:
+    if not ident and session is None:
         return 0
-    found: set[int] = set()
+    me, found = os.getpid(), set()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        left = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and _real_uid(entry) == ident:
-                left.append(int(entry))
+        left = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if pid != me and _alive_in(
+                pid, ident, session)]
         if not left:
             break
         found.update(left)
@@ -122,12 +124,33 @@ def kill_leftovers(group: int | None, ident: int | None, *, seconds: float = 2.5
     return len(found)
 
 
-def _real_uid(pid: str) -> int | None:
+def _alive_in(pid: int, ident: int | None, session: int | None) -> bool:
+    """Whether a process still runs (a zombie waits only to be reaped) as ``ident`` or in ``session``.
+
+    Args:
+        pid: int.
+        ident: int or None, a uid of its own.
+        session: int or None, a session id.
+
+    Returns:
+        bool.
+    """
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()  # after the command's name, which may hold anything
+    except (OSError, IndexError):
+        return False
+    if fields[0] in ("Z", "X"):
+        return False
+    return bool((session is not None and int(fields[3]) == session) or (ident and _real_uid(pid) == ident))
+
+
+def _real_uid(pid: int) -> int | None:
     """A process's real uid, from ``/proc/PID/status`` (not the folder's owner: a process that
     changed its uid is not dumpable, and its ``/proc`` folder then belongs to root).
 
     Args:
-        pid: str, the process id.
+        pid: int, the process id.
 
     Returns:
         int, or None when the process is gone.

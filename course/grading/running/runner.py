@@ -315,7 +315,8 @@ def _end(worker: _Worker) -> None:
     Args:
         worker: _Worker.
     """
-    kill_leftovers(worker.process.pid, None)
+    # Outside bubblewrap's pid namespace, a forking worker's tasks lead groups of their own: its session finds them.
+    kill_leftovers(worker.process.pid, None, session=None if worker.box.namespaced else worker.process.pid)
     worker.process.wait()
     for stream in (worker.process.stdin, worker.process.stdout):
         try:
