@@ -27,13 +27,13 @@ import signal
 import site
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from course.audience.answers import answer_lines, find_answer_lines
+from course.bench.watch import Lines
 from course.grading.checking.checks import CHECKS, max_score
 from course.grading.outputs.release import build, commands_of, unmarked_missing
 from course.impl import REPO_ROOT
@@ -236,39 +236,6 @@ def test_a_complete_solution_earns_full_marks_and_trains(release: Release) -> No
     assert 0.80 <= float(re.search(r"final validation accuracy: ([\d.]+)", output)[1]) <= 1.0, output[-2000:]
 
 
-class Output:
-    """A running command's output, read line by line in a thread, waited on by pattern."""
-
-    def __init__(self, process: subprocess.Popen) -> None:
-        """Start reading.
-
-        Args:
-            process: Popen with text ``stdout`` (stderr joined to it).
-        """
-        self.lines: list[str] = []
-        self.thread = threading.Thread(target=lambda: self.lines.extend(process.stdout), daemon=True)
-        self.thread.start()
-
-    def wait_for(self, pattern: str, *, after: int, timeout: float = 120) -> int:
-        """Wait until a line from ``after`` on matches.
-
-        Args:
-            pattern: str, a regular expression.
-            after: int, the first line to look at.
-            timeout: float, seconds.
-
-        Returns:
-            int, the index of the line after the match.
-        """
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for index in range(after, len(self.lines)):
-                if re.search(pattern, self.lines[index]):
-                    return index + 1
-            time.sleep(0.05)
-        raise AssertionError(f"no line matching {pattern!r} within {timeout:g} s:\n{''.join(self.lines[after:])[-3000:]}")
-
-
 def test_watch_regrades_each_save_survives_hangs_and_crashes_and_leaves_nothing(release: Release,
                                                                                   tmp_path: Path) -> None:
     """``check --watch``: a mistake fails its check, a crash and a hang cost the part, the fix passes; Ctrl-C ends all.
@@ -291,10 +258,10 @@ def test_watch_regrades_each_save_survives_hangs_and_crashes_and_leaves_nothing(
                                 "cell", "--seed", str(GRADING_SEED), "--part-timeout", "5"],
                                cwd=release.folder, env={**release.environment(), "TMPDIR": str(scratch)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output = Output(process)
+    output = Lines(process.stdout)
     seen: set[psutil.Process] = set()
     try:
-        at = output.wait_for(r"Total of cell, rules, answers: 16 / 16", after=0)
+        at = wait_for(output, r"Total of cell, rules, answers: 16 / 16", 0)
         saves = [
             (correct.replace('bias_initializer="ones"', 'bias_initializer="zeros"'), r"cell\.forget_bias\s+0/2\s+FAIL"),
             (correct + "\nimport os\nos._exit(3)\n", r"cell 0/9 \(crashed: "),
@@ -303,14 +270,14 @@ def test_watch_regrades_each_save_survives_hangs_and_crashes_and_leaves_nothing(
         ]
         for text, verdict in saves:
             cell.write_text(text)
-            at = output.wait_for(verdict, after=at)
-            at = output.wait_for(r"Total of cell, rules, answers: \d+ / 16", after=at)
-        assert "Total of cell, rules, answers: 16 / 16" in output.lines[at - 1]
+            at = wait_for(output, verdict, at)
+            at = wait_for(output, r"Total of cell, rules, answers: \d+ / 16", at)
+        assert "Total of cell, rules, answers: 16 / 16" in output.lines[at - 1][1]
 
         cell.write_text(correct + "\nwhile True:\n    pass\n")  # Ctrl-C while the part hangs
-        at = output.wait_for(r"saved cell\.py: regrading cell", after=at)
+        at = wait_for(output, r"saved cell\.py: regrading cell", at)
         deadline = time.monotonic() + 30
-        while sum("course.grading.running.worker" in " ".join(_cmdline(p)) for p in seen) < 2:
+        while sum(_is_worker_python(p) for p in seen) < 2:  # the warm worker, and a part's child forked from it
             assert time.monotonic() < deadline, "no part's child was forked from the warm worker"
             seen |= set(psutil.Process(process.pid).children(recursive=True))
             time.sleep(0.05)
@@ -323,17 +290,64 @@ def test_watch_regrades_each_save_survives_hangs_and_crashes_and_leaves_nothing(
             process.kill()
             process.wait()
     output.thread.join(10)
-    text = "".join(output.lines)
+    text = "".join(line for _, line in output.lines)
     assert "Stopped watching." in text and "did not end" not in text, text[-2000:]
     assert "Traceback" not in text and not TF_NOISE.search(text), text[-3000:]
-    left = [p for p in seen if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    assert not left, [p.cmdline() for p in left]
+    left = [_cmdline(p) for p in seen if _alive(p)]
+    assert not left, left
     stray = []
     for other in psutil.process_iter(["cmdline", "cwd"]):
         if str(scratch) in " ".join(other.info["cmdline"] or ()) + " " + (other.info["cwd"] or ""):
             stray.append(other.info["cmdline"])
     assert not stray, stray
     assert not list(scratch.iterdir()), sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*"))
+
+
+def wait_for(output: Lines, pattern: str, after: int) -> int:
+    """Wait for the watcher to print a line matching ``pattern``, failing the test after 120 s.
+
+    Args:
+        output: Lines, the watcher's output.
+        pattern: str, a regular expression.
+        after: int, the first line to look at.
+
+    Returns:
+        int, the index of the line after the match.
+    """
+    try:
+        return output.wait_for(pattern, after, 120)[0]
+    except TimeoutError as error:
+        raise AssertionError(str(error)) from None
+
+
+def _is_worker_python(process: object) -> bool:
+    """Whether a process is a Python of the grading worker (the worker, or a part's child forked from it).
+
+    Args:
+        process: psutil.Process.
+
+    Returns:
+        bool: not ``bwrap``, whose own command line names the worker too.
+    """
+    line = _cmdline(process)
+    return bool(line) and "python" in Path(line[0]).name and "course.grading.running.worker" in line
+
+
+def _alive(process: object) -> bool:
+    """Whether a process still runs (a zombie has ended).
+
+    Args:
+        process: psutil.Process.
+
+    Returns:
+        bool.
+    """
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _cmdline(process: object) -> list[str]:
