@@ -9,6 +9,8 @@ It measures, on a copy of the reference solution (full marks):
 - ``parts``: each run part alone (``check --parts PART``), wall, the median of the rounds;
 - ``batch``: ``lstm-course grade --jobs 2`` on N correct copies plus hostile cases
   (a submission that exits at import, one that prints a fake full score), submissions/min;
+- ``watch``: ``check --watch``, from a save to the saved part's verdict and to the whole
+  check (:mod:`course.bench.watch`);
 - ``breakdown``: where the time goes: a bare Python start, the CLI's start (``--help``),
   importing TensorFlow and Keras, the interpreter's teardown after it (which grading
   processes skip: :mod:`course.teardown`), the Keras oracle's references, and each part's
@@ -32,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.bench import watch
 from course.impl import REPO_ROOT
 
 #: Grading paths compared, as values of :data:`course.grading.running.runner.ZYGOTE_ENV`.
@@ -60,6 +63,7 @@ class GradingConfig:
         batch_parts: list of str or None, run parts graded in the batch (None: all).
         paths: list of str, grading paths (keys of :data:`PATHS`).
         part_breakdown: bool, whether the breakdown grades once more per path to time each part's child.
+        watch: WatchConfig, the ``check --watch`` scenario's sizes.
     """
 
     rounds: int = 3
@@ -70,12 +74,13 @@ class GradingConfig:
     batch_parts: list[str] | None = None
     paths: list[str] = field(default_factory=lambda: list(PATHS))
     part_breakdown: bool = True
+    watch: watch.WatchConfig = field(default_factory=watch.WatchConfig)
 
     @classmethod
     def quick(cls) -> GradingConfig:
         """CI's sizes: the zygote path, the data part only, one round, a batch of two, no part breakdown."""
         return cls(rounds=1, check_parts=["data"], parts=[], copies=2, hostile=False, batch_parts=["data"],
-                   paths=["zygote"], part_breakdown=False)
+                   paths=["zygote"], part_breakdown=False, watch=watch.WatchConfig.quick())
 
 
 def _cli() -> list[str]:
@@ -327,7 +332,7 @@ def measure(config: GradingConfig, *, solution: Path | None = None,
         log: callable, receives one line per step.
 
     Returns:
-        dict with ``check``, ``parts``, ``batch``, ``breakdown``, ``load`` and ``targets``.
+        dict with ``check``, ``parts``, ``batch``, ``breakdown``, ``watch``, ``load`` and ``targets``.
     """
     solution = solution or REPO_ROOT / "solutions"
     with tempfile.TemporaryDirectory(prefix="lstm-bench-grading-") as scratch:
@@ -342,7 +347,9 @@ def measure(config: GradingConfig, *, solution: Path | None = None,
         batch = measure_batch(copy, config, Path(scratch))
         log("grading: where the time goes")
         breakdown = measure_breakdown(copy, config)
-    return {"check": check, "parts": parts, "batch": batch, "breakdown": breakdown,
+        log("grading: check --watch, from a save to the verdicts")
+        watched = watch.measure(copy, config.watch)
+    return {"check": check, "parts": parts, "batch": batch, "breakdown": breakdown, "watch": watched,
             "load": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2),
                      "cpus": os.cpu_count()},
             "check_parts": config.check_parts, "batch_parts": config.batch_parts, "targets": TARGETS}
@@ -369,6 +376,8 @@ def summary_md(results: dict) -> str:
     lines.append("| batch `grade --jobs 2`, submissions/min | "
                  + " | ".join(f"{g['batch'][p]['per_min']:.1f}" for p in paths)
                  + f" | ≥ {g['targets']['batch_per_min']:g} |")
+    if "watch" in g:
+        lines += watch.summary_lines(g["watch"])
     b = g["breakdown"]
     lines += ["", "Where the time goes (s): "
               + ", ".join(f"{k.removesuffix('_s')} {v:.2f}" for k, v in b.items()), ""]

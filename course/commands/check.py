@@ -2,6 +2,8 @@
 
 For students: it runs the same grading core as the instructors' ``grade`` and
 prints a table (check, points, pass or fail, hint) and the total. It always exits 0.
+With ``--watch`` it keeps watching the folder and regrades after each save
+(:mod:`course.grading.watch`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--part-timeout", type=float, help="wall-clock seconds per part (default: each part's own)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each part's raw outputs, verdicts and a rerun.sh that reruns it, in DIR")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep watching the folder: after each save, regrade the parts the saved file "
+                             "touches and show their checks, then the whole check (Ctrl-C to stop)")
     parser.set_defaults(func=run)
 
 
@@ -70,15 +75,7 @@ def render(report: object, console: object, parts: tuple[str, ...] | None = None
     table.add_column("result", no_wrap=True)
     table.add_column("hint", overflow="fold")
     for result in shown:
-        points = f"{result.score:g}/{result.check.points:g}"
-        if result.passed:
-            verdict = "[green]pass[/]" + (" [yellow](manual)[/]" if result.check.manual else "")
-            hint = ""
-        else:
-            verdict = "[red]FAIL[/]"
-            hint = _with_chapter(result.hint, report.submission) if result.not_implemented else \
-                result.hint if result.raised else f"{result.hint} [dim]({result.detail})[/]"
-        table.add_row(result.name, points, verdict, hint)
+        table.add_row(*row(result, report.submission))
     console.print(table)
     for warning in report.warnings:
         console.print(f"  [yellow]Warning (no points):[/] {warning}")
@@ -96,6 +93,24 @@ def render(report: object, console: object, parts: tuple[str, ...] | None = None
                       f"({report.max_score:g} points).[/]")
     if any(r.check.manual for r in shown):
         console.print("[dim]Checks marked manual are provisional: an instructor reads your answers.[/]")
+
+
+def row(result: object, submission: str) -> tuple[str, str, str, str]:
+    """One check's row of the table: its name, points, verdict and hint (rich markup).
+
+    Args:
+        result: CheckResult.
+        submission: str, the graded folder (a stub's hint names its chapter from it).
+
+    Returns:
+        ``(check, points, result, hint)``.
+    """
+    points = f"{result.score:g}/{result.check.points:g}"
+    if result.passed:
+        return result.name, points, "[green]pass[/]" + (" [yellow](manual)[/]" if result.check.manual else ""), ""
+    hint = _with_chapter(result.hint, submission) if result.not_implemented else \
+        result.hint if result.raised else f"{result.hint} [dim]({result.detail})[/]"
+    return result.name, points, "[red]FAIL[/]", hint
 
 
 def warn_without_sandbox(console: object) -> None:
@@ -143,15 +158,46 @@ def run(args: argparse.Namespace) -> int:
         return 2
     path = _resolve(args.folder)
     warn_without_sandbox(console)
+    timeouts = None if args.part_timeout is None else dict.fromkeys(parts or RUN_PARTS, args.part_timeout)
+    if args.watch:
+        return _watch(args, path, parts, timeouts, console)
     scope = f"parts {', '.join(parts)}" if parts else "every part, each in its own sandboxed process"
     console.print(f"Grading {path} ({scope})...")
-    timeouts = None if args.part_timeout is None else dict.fromkeys(parts or RUN_PARTS, args.part_timeout)
     report = grade_submission(path, jobs=args.jobs or default_jobs(), seed=args.seed, parts=parts,
                               timeouts=timeouts, keep=args.keep)
     render(report, console, parts)
     if args.keep is not None:
         console.print(f"Kept each part's raw outputs and its rerun.sh in {args.keep}/")
     return 0
+
+
+def _watch(args: argparse.Namespace, path: Path, parts: tuple[str, ...] | None, timeouts: dict[str, float] | None,
+           console: object) -> int:
+    """``check --watch``: regrade on every save until Ctrl-C (:mod:`course.grading.watch`).
+
+    Args:
+        args: the parsed arguments.
+        path: Path, the folder to watch.
+        parts: tuple of str or None, the run parts to grade.
+        timeouts: dict of part to seconds, or None.
+        console: rich Console.
+
+    Returns:
+        0 once stopped; 2 for a folder that cannot be watched or an option watch mode does not take.
+    """
+    import secrets
+
+    from course.grading.core import default_jobs
+    from course.grading.watch.session import watch
+
+    if args.keep is not None:
+        console.print("[red]--keep and --watch do not go together: keep one grading with `check --keep DIR`.[/]")
+        return 2
+    if not path.is_dir():
+        console.print(f"[red]--watch needs a folder: {path} is not one.[/]")
+        return 2
+    seed = secrets.randbits(31) if args.seed is None else args.seed
+    return watch(path, parts=parts, seed=seed, jobs=args.jobs or default_jobs(), timeouts=timeouts, console=console)
 
 
 def _with_chapter(hint: str, submission: str) -> str:

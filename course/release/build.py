@@ -104,7 +104,8 @@ pytest                       # the graders on exercises/ (pytest --impl PATH for
 
 - Fill in the files in `exercises/` (each `TODO` names the chapter that explains it).
 - Check your work at any time: `lstm-course check` (a table of checks, points and hints);
-  `lstm-course check --parts cell,layer` grades only those parts, in a fraction of the time.
+  `lstm-course check --parts cell,layer` grades only those parts, in a fraction of the time;
+  `lstm-course check --watch` regrades what each save touches, within seconds, until Ctrl-C.
 - Train your model: `lstm-course train` (it trains `exercises/`; `--help` lists the options).
 - Run the chapters' experiments and redraw the figures on your own LSTM:
   `lstm-course experiment forget-bias --quick`, `lstm-course figures --quick`.

@@ -50,12 +50,23 @@ def test_quick_run_says_where_the_time_goes(quick: tuple[Path, dict]) -> None:
     assert results["grading"]["load"]["cpus"] >= 1
 
 
+def test_quick_run_times_a_save_under_watch(quick: tuple[Path, dict]) -> None:
+    """One watcher of the data part: a save of data.py is answered by its verdict, then the whole check, at full marks."""
+    _, results = quick
+    w = results["grading"]["watch"]
+    assert w["stopped"] and "Total of data, rules, answers: 20 / 20" in w["score"], w
+    data = w["parts"]["data"]
+    assert len(data["part_rounds"]) == 1 and 0 < data["part_s"] <= data["whole_s"] < 600
+    assert w["first_s"] > 0 and w["targets"] == {"part_s": 2.0, "whole_s": 4.0}
+
+
 def test_quick_run_writes_its_fragment(quick: tuple[Path, dict]) -> None:
     """The Markdown fragment goes next to the JSON and names every target."""
     out, _ = quick
     text = (out.parent / "generated" / "grading.md").read_text()
     assert "| `check` of a correct solution (parts: data)" in text
     assert "≤ 15" in text and "≥ 6" in text and "import_tensorflow_keras" in text
+    assert "| `data.py` |" in text and "| goal | ≤ 2 | ≤ 4 |" in text
 
 
 def test_summary_compares_the_paths_with_the_targets() -> None:
@@ -67,8 +78,11 @@ def test_summary_compares_the_paths_with_the_targets() -> None:
         "parts": {"cell": {"per-part": 25.0, "zygote": 7.0}, "training": {"per-part": 30.0, "zygote": 10.0}},
         "batch": {"per-part": {"per_min": 1.9}, "zygote": {"per_min": 3.0}},
         "breakdown": {"python_start_s": 0.1}, "load": {"before": 1.0, "after": 2.0, "cpus": 2},
+        "watch": {"parts": {"cell": {"part_s": 1.234, "whole_s": 3.5}}, "first_s": 9.0, "graded": None,
+                  "targets": {"part_s": 2.0, "whole_s": 4.0}},
         "check_parts": None, "targets": grading.TARGETS}}
     text = grading.summary_md(results)
+    assert "| `cell.py` | 1.23 | 3.50 |" in text and "| goal | ≤ 2 | ≤ 4 |" in text
     assert "| what | per-part | zygote | target |" in text
     assert "| `check --parts cell`, median s | 25.0 | 7.0 | ≤ 5 |" in text
     assert "| `check --parts training`, median s | 30.0 | 10.0 |  |" in text

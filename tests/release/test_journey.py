@@ -23,14 +23,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import site
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from course.audience.answers import answer_lines, find_answer_lines
+from course.bench.watch import Lines
 from course.grading.checking.checks import CHECKS, max_score
 from course.release.build import build, commands_of, unmarked_missing
 from course.impl import REPO_ROOT
@@ -58,6 +61,19 @@ class Release:
         self.folder = folder
         self.venv = venv
 
+    def environment(self) -> dict[str, str]:
+        """The environment a student's shell gives the release's programs.
+
+        Returns:
+            dict.
+        """
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL")}
+        env.update(COLUMNS="200", NO_COLOR="1", PATH=f"{self.venv / 'bin'}:{env.get('PATH', '')}",
+                   # nbconvert's templates (the site's notebooks) are data files of the project's
+                   # venv; a real install puts them into the new venv's share/jupyter
+                   JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
+        return env
+
     def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         """Run a program of the venv (``lstm-course``, ``python``, ``mkdocs``) in the release.
 
@@ -68,14 +84,9 @@ class Release:
         Returns:
             The finished process, stdout and stderr as text.
         """
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL")}
-        env.update(COLUMNS="200", NO_COLOR="1", PATH=f"{self.venv / 'bin'}:{env.get('PATH', '')}",
-                   # nbconvert's templates (the site's notebooks) are data files of the project's
-                   # venv; a real install puts them into the new venv's share/jupyter
-                   JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
         program = str(self.venv / "bin" / args[0])
-        return subprocess.run([program, *args[1:]], cwd=self.folder, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run([program, *args[1:]], cwd=self.folder, env=self.environment(), capture_output=True,
+                              text=True, timeout=timeout)
 
 
 def assert_clean(done: subprocess.CompletedProcess) -> str:
@@ -223,3 +234,134 @@ def test_a_complete_solution_earns_full_marks_and_trains(release: Release) -> No
     assert done.returncode == 0, output[-3000:]
     assert f"Training {exercises}" in output, output[-2000:]
     assert 0.80 <= float(re.search(r"final validation accuracy: ([\d.]+)", output)[1]) <= 1.0, output[-2000:]
+
+
+def test_watch_regrades_each_save_survives_hangs_and_crashes_and_leaves_nothing(release: Release,
+                                                                                  tmp_path: Path) -> None:
+    """``check --watch``: a mistake fails its check, a crash and a hang cost the part, the fix passes; Ctrl-C ends all.
+
+    The watcher runs as a student starts it, on a complete solution, for the cell part only
+    (with a 5 s part limit, so that the hang ends soon). Every grading folder it makes goes to
+    its own ``TMPDIR``: afterwards no process may run there or below the watcher, and the
+    folder must be empty. Ctrl-C comes while a part hangs (its child forked from the warm
+    worker, both seen below the watcher), the worst moment.
+    """
+    import psutil
+
+    mine, scratch = tmp_path / "mine", tmp_path / "tmp"
+    shutil.copytree(REPO_ROOT / "solutions", mine, ignore=shutil.ignore_patterns("__pycache__"))
+    scratch.mkdir()
+    cell = mine / "cell.py"
+    correct = cell.read_text()
+    assert correct.count('bias_initializer="ones"') == 1, "the mistake below needs the reference's forget gate"
+    process = subprocess.Popen([str(release.venv / "bin" / "lstm-course"), "check", str(mine), "--watch", "--parts",
+                                "cell", "--seed", str(GRADING_SEED), "--part-timeout", "5"],
+                               cwd=release.folder, env={**release.environment(), "TMPDIR": str(scratch)},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = Lines(process.stdout)
+    seen: set[psutil.Process] = set()
+    try:
+        at = wait_for(output, r"Total of cell, rules, answers: 16 / 16", 0)
+        saves = [
+            (correct.replace('bias_initializer="ones"', 'bias_initializer="zeros"'), r"cell\.forget_bias\s+0/2\s+FAIL"),
+            (correct + "\nimport os\nos._exit(3)\n", r"cell 0/9 \(crashed: "),
+            (correct + "\nwhile True:\n    pass\n", r"cell 0/9 \(timeout: the part did not finish within 5 s\)"),
+            (correct, r"cell 9/9 "),
+        ]
+        for text, verdict in saves:
+            cell.write_text(text)
+            at = wait_for(output, verdict, at)
+            at = wait_for(output, r"Total of cell, rules, answers: \d+ / 16", at)
+        assert "Total of cell, rules, answers: 16 / 16" in output.lines[at - 1][1]
+
+        cell.write_text(correct + "\nwhile True:\n    pass\n")  # Ctrl-C while the part hangs
+        at = wait_for(output, r"saved cell\.py: regrading cell", at)
+        deadline = time.monotonic() + 30
+        while sum(_is_worker_python(p) for p in seen) < 2:  # the warm worker, and a part's child forked from it
+            assert time.monotonic() < deadline, "no part's child was forked from the warm worker"
+            seen |= set(psutil.Process(process.pid).children(recursive=True))
+            time.sleep(0.05)
+        time.sleep(0.5)  # the part's child is spinning in the student's loop by now
+        seen |= set(psutil.Process(process.pid).children(recursive=True))
+        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output.thread.join(10)
+    text = "".join(line for _, line in output.lines)
+    assert "Stopped watching." in text and "did not end" not in text, text[-2000:]
+    assert "Traceback" not in text and not TF_NOISE.search(text), text[-3000:]
+    left = [_cmdline(p) for p in seen if _alive(p)]
+    assert not left, left
+    stray = []
+    for other in psutil.process_iter(["cmdline", "cwd"]):
+        if str(scratch) in " ".join(other.info["cmdline"] or ()) + " " + (other.info["cwd"] or ""):
+            stray.append(other.info["cmdline"])
+    assert not stray, stray
+    assert not list(scratch.iterdir()), sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*"))
+
+
+def wait_for(output: Lines, pattern: str, after: int) -> int:
+    """Wait for the watcher to print a line matching ``pattern``, failing the test after 120 s.
+
+    Args:
+        output: Lines, the watcher's output.
+        pattern: str, a regular expression.
+        after: int, the first line to look at.
+
+    Returns:
+        int, the index of the line after the match.
+    """
+    try:
+        return output.wait_for(pattern, after, 120)[0]
+    except TimeoutError as error:
+        raise AssertionError(str(error)) from None
+
+
+def _is_worker_python(process: object) -> bool:
+    """Whether a process is a Python of the grading worker (the worker, or a part's child forked from it).
+
+    Args:
+        process: psutil.Process.
+
+    Returns:
+        bool: not ``bwrap``, whose own command line names the worker too.
+    """
+    line = _cmdline(process)
+    return bool(line) and "python" in Path(line[0]).name and "course.grading.running.worker" in line
+
+
+def _alive(process: object) -> bool:
+    """Whether a process still runs (a zombie has ended).
+
+    Args:
+        process: psutil.Process.
+
+    Returns:
+        bool.
+    """
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _cmdline(process: object) -> list[str]:
+    """A process's command line, or nothing once it has ended.
+
+    Args:
+        process: psutil.Process.
+
+    Returns:
+        list of str.
+    """
+    import psutil
+
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
