@@ -62,7 +62,7 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _static_verdicts(folder: Path, trees: dict[str, Any], runtime_records: list[str],
+def static_verdicts(folder: Path, trees: dict[str, Any], runtime_records: list[str],
                      runs_complete: bool) -> dict[str, tuple[bool, str]]:
     """Decide the ``rules`` and ``answers`` checks from the source and the runtime guard's records.
 
@@ -227,7 +227,7 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
         records = [r for run in runs.values() for e in run.evidence if e is not None for r in e.guard]
         complete = len(selected) == len(RUN_PARTS) and all(r.status == "ok" for r in runs.values())
         trees = static.parse(folder)
-        verdicts.update(_static_verdicts(folder, trees, records, complete))
+        verdicts.update(static_verdicts(folder, trees, records, complete))
         warnings = absent_import_warnings(trees)
         if status == "invalid":
             verdicts = {check.name: (False, f"invalid submission: {reason}") for check in CHECKS}
@@ -238,16 +238,37 @@ def grade_submission(path: Path, *, jobs: int = 1, parts: tuple[str, ...] | None
                        children={p: sum(t.part == p for t in planned) for p in selected}, zygote=forked,
                        timeouts=timeouts)
 
+    return assemble(str(path), verdicts, runs, status=status, reason=reason, seed=seed,
+                    seconds=time.monotonic() - start, warnings=warnings)
+
+
+def assemble(submission: str, verdicts: dict[str, tuple[bool, str]], runs: dict[str, PartRun], *, status: str = "ok",
+             reason: str = "", seed: int = 0, seconds: float = 0.0, warnings: list[str] = ()) -> GradeReport:
+    """Build the report of a grading from its verdicts and its parts' runs (also the watcher's merged report).
+
+    Args:
+        submission: str, what was graded.
+        verdicts: dict of check name to ``(passed, detail)``; a check without one fails as not run.
+        runs: dict of part to PartRun, the runs the verdicts came from.
+        status: str, ``ok`` or ``invalid`` as the intake decided; an ``ok`` grading whose parts timed
+            out or crashed takes the worst of those (timeout before crashed), with each such part's reason.
+        reason: str, why the intake refused the submission.
+        seed: int, the inputs' seed.
+        seconds: float, how long the grading took.
+        warnings: list of str.
+
+    Returns:
+        GradeReport.
+    """
     if status == "ok":
         for worst in ("timeout", "crashed"):
             bad = [part for part, run in runs.items() if run.status == worst]
             if bad:
-                status = worst
-                reason = "; ".join(f"{part}: {runs[part].reason}" for part in bad)
+                status, reason = worst, "; ".join(f"{part}: {runs[part].reason}" for part in bad)
                 break
     results = _results(verdicts)
-    return GradeReport(submission=str(path), results=results, parts=score_parts(results, runs), status=status,
-                       reason=reason, seed=seed, seconds=time.monotonic() - start, warnings=warnings,
+    return GradeReport(submission=submission, results=results, parts=score_parts(results, runs), status=status,
+                       reason=reason, seed=seed, seconds=seconds, warnings=list(warnings),
                        isolation=weakest_isolation(runs), runs=runs)
 
 
@@ -329,7 +350,7 @@ def grade_shared(folders: list[Path], parts_of: list[tuple[str, ...]], *, seed: 
             evidence = run.evidence[position] if position < len(run.evidence) else None
             records[index] += evidence.guard if evidence is not None else []
     for index, folder in enumerate(folders):
-        verdicts[index].update(_static_verdicts(folder, static.parse(folder), records[index], False))
+        verdicts[index].update(static_verdicts(folder, static.parse(folder), records[index], False))
     return verdicts
 
 

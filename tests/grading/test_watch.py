@@ -15,7 +15,7 @@ import pytest
 
 from course.grading.checking.checks import CHECKS, RUN_PARTS
 from course.grading.checking.judges import Evidence
-from course.grading.core import CheckResult, GradeReport
+from course.grading.core import GradeReport, assemble
 from course.grading.running.runner import PartRun
 from course.grading.watch import files, scope
 from course.grading.watch.standing import Standing
@@ -145,8 +145,7 @@ def _report(folder: Path, runs: dict[str, PartRun], failing: set[str] = frozense
     Returns:
         GradeReport.
     """
-    results = [CheckResult(c, c.name not in failing, "seen") for c in CHECKS]
-    return GradeReport(submission=str(folder), results=results, runs=runs, seed=7)
+    return assemble(str(folder), {c.name: (c.name not in failing, "seen") for c in CHECKS}, runs, seed=7)
 
 
 def _run(part: str, guard: list[str] = (), status: str = "ok") -> PartRun:
@@ -179,6 +178,9 @@ def test_the_merge_keeps_unchanged_parts_and_judges_the_rules_on_every_latest_ru
     assert merged.runs["cell"] is fresh.runs["cell"] and merged.runs["layer"] is first.runs["layer"]
     assert merged.status == "timeout" and merged.reason == "cell: it hung"
     assert merged.result("rules.type_hints").passed and merged.result("answers.both_questions").passed
+    scores = merged.part_scores()  # every part's score, not only the regraded part's
+    assert set(scores) >= set(RUN_PARTS) and scores["layer"][0] == scores["layer"][1] - merged.result("layer.graph_while").check.points
+    assert merged.parts["cell"].status == "timeout" and merged.parts["layer"].status == "ok"
 
 
 @pytest.mark.timeout(120)  # a watcher that started instead would never return

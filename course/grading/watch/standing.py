@@ -10,12 +10,11 @@ merged report is the one ``check --seed`` would print for the current files.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from course.grading import core
 from course.grading.checking import static
-from course.grading.checking.checks import CHECKS, RUN_PARTS
+from course.grading.checking.checks import RUN_PARTS
 
 
 class Standing:
@@ -60,14 +59,7 @@ class Standing:
         records = [record for run in runs.values() for found in run.evidence if found is not None
                    for record in found.guard]
         complete = set(runs) == set(RUN_PARTS) and all(run.status == "ok" for run in runs.values())
-        verdicts.update(core._static_verdicts(folder, static.parse(folder), records, complete))
-        results = [core.CheckResult(check, *verdicts.get(check.name, (False, "this check did not run")))
-                   for check in CHECKS]
-        status, reason = "ok", ""
-        for worst in ("timeout", "crashed"):  # as grade_submission ranks a grading's parts
-            bad = [part for part, run in runs.items() if run.status == worst]
-            if bad:
-                status, reason = worst, "; ".join(f"{part}: {runs[part].reason}" for part in bad)
-                break
-        self.report = dataclasses.replace(fresh, results=results, runs=runs, status=status, reason=reason)
+        verdicts.update(core.static_verdicts(folder, static.parse(folder), records, complete))
+        self.report = core.assemble(fresh.submission, verdicts, runs, seed=fresh.seed, seconds=fresh.seconds,
+                                    warnings=fresh.warnings)
         return self.report
