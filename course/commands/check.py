@@ -3,7 +3,7 @@
 For students: it runs the same grading core as the instructors' ``grade`` and
 prints a table (check, points, pass or fail, hint) and the total. It always exits 0.
 With ``--watch`` it keeps watching the folder and regrades after each save
-(:mod:`course.grading.watch`).
+(:mod:`course.watch`).
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace, path: Path, parts: tuple[str, ...] | None, timeouts: dict[str, float] | None,
            console: object) -> int:
-    """``check --watch``: regrade on every save until Ctrl-C (:mod:`course.grading.watch`).
+    """``check --watch``: regrade on every save until Ctrl-C (:mod:`course.watch`).
 
     Args:
         args: the parsed arguments.
@@ -188,7 +188,7 @@ def _watch(args: argparse.Namespace, path: Path, parts: tuple[str, ...] | None, 
     import secrets
 
     from course.grading.core import default_jobs
-    from course.grading.watch.session import watch
+    from course.watch.session import watch
 
     if args.keep is not None:
         console.print("[red]--keep and --watch do not go together: keep one grading with `check --keep DIR`.[/]")

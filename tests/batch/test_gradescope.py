@@ -45,7 +45,7 @@ def test_bundle_has_the_scripts_and_the_course_but_no_solutions(bundle: Path) ->
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert not [n for n in names if "solutions" in Path(n).parts]
     assert not [n for n in names if "__pycache__" in n]
-    assert not [n for n in names if n.startswith("lstm-course/course/release/")]  # the release builder: not grading
+    assert not [n for n in names if n.startswith(("lstm-course/course/release/", "lstm-course/course/watch/"))]  # not grading
     # One-off studies (their conclusions committed) stay in the repository (studies/), out of the bundle.
     assert not [n for n in names if "training_budget" in n or Path(n).parts[1:2] == ("studies",)]
 

@@ -17,8 +17,8 @@ from course.grading.checking.checks import CHECKS, RUN_PARTS
 from course.grading.checking.judges import Evidence
 from course.grading.core import GradeReport, assemble
 from course.grading.running.runner import PartRun
-from course.grading.watch import files, scope
-from course.grading.watch.standing import Standing
+from course.watch import files, scope
+from course.watch.standing import Standing
 from course.impl import REPO_ROOT
 
 ALL = scope.ordered(None)

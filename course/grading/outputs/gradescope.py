@@ -22,8 +22,8 @@ from course.impl import REPO_ROOT
 BUNDLED = ("pyproject.toml", "README.md", "course")
 #: Never bundled, wherever they appear.
 EXCLUDED_PARTS = frozenset({"__pycache__", ".pytest_cache", "solutions"})
-#: Folders of the course that Gradescope never runs: the student release's builder.
-EXCLUDED_FOLDERS = ("course/release",)
+#: Folders of the course that Gradescope never runs: the student release's builder and the student's watch mode.
+EXCLUDED_FOLDERS = ("course/release", "course/watch")
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder image.

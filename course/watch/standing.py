@@ -1,6 +1,6 @@
 """The whole check as it stands: each part's latest run, merged into one report with ``check``'s verdicts.
 
-After a save the watcher regrades only some run parts (:mod:`course.grading.watch.scope`).
+After a save the watcher regrades only some run parts (:mod:`course.watch.scope`).
 Their checks come from that regrade, every other run part's from its latest run (its files
 did not change). ``rules`` and ``answers`` are judged again from the current source, and
 ``rules.no_builtin_rnn`` reads the runtime guard's records of every part's latest run, exactly

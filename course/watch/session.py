@@ -2,7 +2,7 @@
 
 Grading runs in a background thread, so the main thread stays free for Ctrl-C (and
 ``SIGTERM``/``SIGHUP``, treated alike) at any moment, even while a part hangs: then the
-grader is closed and every process it started is killed (:mod:`course.grading.watch.reaper`)
+grader is closed and every process it started is killed (:mod:`course.watch.reaper`)
 before the command returns. A part that hangs, crashes or exits costs that part's checks,
 as in ``check`` (its timeout, or ``--part-timeout``), and the watcher goes on watching.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from course.grading.intake import InvalidSubmission, package_root
-from course.grading.watch import files, reaper, render, scope
-from course.grading.watch.grader import WatchGrader
-from course.grading.watch.standing import Standing
+from course.watch import files, reaper, render, scope
+from course.watch.grader import WatchGrader
+from course.watch.standing import Standing
 
 
 class Background:
@@ -203,7 +203,7 @@ def _groups(regrade: tuple[str, ...], edited: set[str]) -> list[tuple[str, ...]]
     """The gradings a save needs, in order: the parts whose own file changed, then the others.
 
     Args:
-        regrade: tuple of str, the run parts to regrade (:func:`course.grading.watch.scope.parts_to_regrade`).
+        regrade: tuple of str, the run parts to regrade (:func:`course.watch.scope.parts_to_regrade`).
         edited: set of str, the files whose content changed.
 
     Returns:
