@@ -19,7 +19,8 @@ It prints:
       command module's ``register``-less import) are listed apart from files with a function called.
     - *hops*: in each thread's sequence of function entries (module bodies left out), how often two
       consecutive entries lie in different files, summed over the threads; and, per file, how often
-      it was entered from another file.
+      it was entered from another file; *distinct file pairs*: how many different (from, to) pairs
+      of files those hops join (a reader's map: a helper called 50 times is one pair).
     - *inside the sandboxed child*, a proxy: the check runs again with ``--keep`` (``--jobs 1``, one
       child per part), and each part's child entry point (``course.grading.running.child.main``, which
       the grading worker calls in each task) is replayed in a fresh process, **without the sandbox**, on
@@ -119,7 +120,7 @@ def summarise(threads: list[list[list[str]]]) -> dict:
     """
     executed = {entry[0] for calls in threads for entry in calls}
     called = {f for calls in threads for f, function in calls if function != "<module>"}
-    hops, entries = 0, Counter()
+    hops, entries, links = 0, Counter(), set()
     for calls in threads:
         previous = None
         for file, function in calls:
@@ -128,9 +129,12 @@ def summarise(threads: list[list[list[str]]]) -> dict:
             if file != previous:
                 entries[file] += 1
                 hops += previous is not None
+                if previous is not None:
+                    links.add((previous, file))
             previous = file
+    grading = sorted(f for f in called if f.startswith("course/grading/"))
     return {"files": sorted(executed), "functions_called": sorted(called), "import_only": sorted(executed - called),
-            "hops": hops, "entries": dict(entries.most_common())}
+            "grading_called": grading, "hops": hops, "links": len(links), "entries": dict(entries.most_common())}
 
 
 def _traced(script: str, arguments: list[str], scratch: Path, name: str) -> tuple[list, str]:
@@ -236,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(a) course/grading/: {grading['files']} files, {grading['lines']} lines")
     print(f"(b) parent process: {len(parent['files'])} course/ files executed "
           f"({len(parent['functions_called'])} with a function called, {len(parent['import_only'])} import only); "
-          f"{parent['hops']} hops between files; {parent['total']}")
+          f"{parent['hops']} hops between files, {parent['links']} distinct (from, to) file pairs; {parent['total']}")
+    print(f"    course/grading/ files with a function called: {len(parent['grading_called'])}")
     print("    entered from another file: " + ", ".join(f"{f} {n}" for f, n in parent["entries"].items()))
     print("    import only: " + ", ".join(parent["import_only"]))
     if "child" in measures:
@@ -244,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    child processes (unsandboxed replay of each part's child): {len(child['union'])} course/ files")
         for label, part in child["parts"].items():
             print(f"      {label}: {len(part['files'])} files, {len(part['functions_called'])} with a function "
-                  f"called, {part['hops']} hops")
+                  f"called ({len(part['grading_called'])} in course/grading/), {part['hops']} hops, "
+                  f"{part['links']} distinct file pairs")
         print("      files: " + ", ".join(child["union"]))
     return 0
 
