@@ -141,7 +141,8 @@ def _link(repo: Path, purelib: Path, folder: Path, link_repo: bool) -> View:
         ViewUnavailable: ``cp -al`` failed.
     """
     view_repo = folder / "repo" if link_repo else repo
-    view_purelib = view_repo / purelib.relative_to(repo) if repo in purelib.parents else folder / "site-packages"
+    inside = link_repo and repo in purelib.parents  # then keep its place in the repository
+    view_purelib = view_repo / purelib.relative_to(repo) if inside else folder / "site-packages"
     if link_repo:
         view_repo.mkdir()
         entries = [e for e in repo.iterdir() if e.name not in LEFT_OUT and e not in purelib.parents]
