@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 #: Session-scoped fixtures cheap enough to compute on every worker: they do not tie files together.
-CHEAP_SESSION_FIXTURES = frozenset({"ref"})
+#: (``readable_clone`` costs nothing in a world-readable clone, and a few seconds of ``cp -al`` in a private one.)
+CHEAP_SESSION_FIXTURES = frozenset({"ref", "readable_clone"})
 
 #: Test files that must share a worker, because they share a session fixture (named in the key).
 FILE_GROUPS = {

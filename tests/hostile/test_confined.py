@@ -14,6 +14,11 @@ repository, then read a secret from the home into its error), a buggy one after 
 the reference. The two batches run at once. The grader runs on the system's Python (with
 the project's site-packages), as on Gradescope's images, so that a uid of its own can start
 it: the ``root`` batch must reach ``landlock+uid``, the ``user`` batch ``landlock``.
+
+Those uids must read the ``course`` package and site-packages. In a clone other users cannot
+reach (e.g. inside ``mktemp -d``), the graders run on a hard-linked, world-readable view of it
+(``readable_view.py``, the ``readable_clone`` fixture), and the tests check that they imported
+the view's ``course`` and packages.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,8 +42,8 @@ from course.grading.batch import package_hash
 from course.grading.outputs import gradebook
 from course.grading.running import confine, landlock, sandbox
 from course.impl import REPO_ROOT
+from readable_view import View
 from test_hostile import EVIL_PTH, SITE_FILES, _failed_checks
-from test_sandbox import _world_readable
 
 LAUNCHER = Path(__file__).with_name("docker_like.py")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
@@ -68,25 +72,24 @@ def _system_python_fits() -> bool:
 
 
 pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("setpriv") is None or landlock.abi() < 1 or not _system_python_fits()
-    or not _world_readable(REPO_ROOT) or not _world_readable(Path(sysconfig.get_paths()["purelib"])),
-    reason="needs root (to play both places), setpriv, Landlock, libseccomp, the system's Python 3 of this "
-           "minor version and a world-readable clone and environment")
+    os.geteuid() != 0 or shutil.which("setpriv") is None or landlock.abi() < 1 or not _system_python_fits(),
+    reason="needs root (to play both places), setpriv, Landlock, libseccomp and the system's Python 3 of this "
+           "minor version")
 
 
-def _system_venv(folder: Path) -> Path:
+def _system_venv(folder: Path, purelib: Path) -> Path:
     """A virtual environment of the system's Python that sees this environment's packages.
 
     Args:
         folder: Path, where to make it.
+        purelib: Path, this environment's site-packages as other users reach them.
 
     Returns:
         Path, its ``python``.
     """
     subprocess.run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", folder], check=True)
     site = next((folder / "lib").glob("python3*/site-packages"))
-    (site / "zz_lstm_course_project.pth").write_text(
-        f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n")
+    (site / "zz_lstm_course_project.pth").write_text(f"import site; site.addsitedir({str(purelib)!r})\n")
     return folder / "bin" / "python"
 
 
@@ -120,8 +123,11 @@ def _temp_entries() -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def system_python() -> Iterator[Path]:
+def system_python(readable_clone: View) -> Iterator[Path]:
     """The system's Python in a world-readable folder, seeing this environment's packages.
+
+    Args:
+        readable_clone: View, the repository and site-packages as other users reach them.
 
     Yields:
         Path, its ``python``.
@@ -129,22 +135,42 @@ def system_python() -> Iterator[Path]:
     base = Path(tempfile.mkdtemp(prefix="lstm-course-confined-", dir="/tmp"))
     os.chmod(base, 0o755)
     try:
-        python = _system_venv(base / "python")
+        python = _system_venv(base / "python", readable_clone.purelib)
         subprocess.run(["chmod", "-R", "a+rX", base / "python"], check=True)
         yield python
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _imported_by(place: str, uid: int, python: Path, home: Path) -> list[str]:
+    """Where the grader's Python, started as in ``place``, finds ``course`` and keras.
+
+    Args:
+        place: str, a key of :data:`PLACES`.
+        uid: int, the uid that runs the grader there.
+        python: Path, the grader's Python.
+        home: Path, the grader's home.
+
+    Returns:
+        list of two str: the files of ``course`` and of keras (or the error, in their place).
+    """
+    code = "import course, importlib.util; print(course.__file__); print(importlib.util.find_spec('keras').origin)"
+    done = subprocess.run([sys.executable, str(LAUNCHER), place, *([str(uid)] if uid else []), "--", str(python),
+                           "-I", "-c", code], capture_output=True, text=True, timeout=120, cwd="/",
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
+    return (done.stdout.split() + [done.stderr[-500:]] * 2)[:2]
+
+
 @pytest.fixture(scope="module")
-def places(system_python: Path) -> Iterator[dict]:
+def places(system_python: Path, readable_clone: View) -> Iterator[dict]:
     """Grade the three submissions in both places at once, around a listener, secrets and fingerprints.
 
     Args:
         system_python: Path, the fixture above.
+        readable_clone: View, the repository and site-packages as the graders reach them.
 
     Yields:
-        dict of place to its rows, output and targets, plus the listener and the fingerprints.
+        dict of place to its rows, output and targets, plus the listener, the fingerprints and the view.
     """
     base = system_python.parent.parent.parent
     python = system_python
@@ -154,8 +180,12 @@ def places(system_python: Path) -> Iterator[dict]:
     listener.listen()
     listener.setblocking(False)
     made: list[Path] = []
+    view = readable_clone
+    # The real files, and the same files as the graders reach them (links to the same inodes in a view).
+    site_files = sorted({*SITE_FILES, *map(view.path, SITE_FILES)})
+    graders = sorted({REPO_ROOT / "course", view.repo / "course"})
     try:
-        before = {"course": package_hash(REPO_ROOT / "course"), "site": {f: f.read_bytes() for f in SITE_FILES},
+        before = {"course": {g: package_hash(g) for g in graders}, "site": {f: f.read_bytes() for f in site_files},
                   "temp": _temp_entries()}
         started = {}
         for place, (_, uid) in PLACES.items():
@@ -168,30 +198,33 @@ def places(system_python: Path) -> Iterator[dict]:
             secret.chmod(0o600)
             made.append(secret)
             outside = [f"{folder}/lstm-course-escape-{place}-{token}" for folder in SHARED_TEMP]
-            outside += [str(home / f"lstm-course-escape-{token}"), str(REPO_ROOT / f"lstm-course-escape-{token}")]
+            outside += [str(home / f"lstm-course-escape-{token}"),
+                        *{str(repo / f"lstm-course-escape-{token}") for repo in (REPO_ROOT, view.repo)}]
             made += map(Path, outside)
             _submissions(work / "subs", {"__LOOPBACK_PORT__": str(listener.getsockname()[1]),
                                          "__SECRET_PATH__": str(secret), "__OUTSIDE_TARGETS__": repr(outside)})
             subprocess.run(["chown", "-R", f"{uid}:{uid}", work], check=True)
+            imported = _imported_by(place, uid, python, home)
             command = [sys.executable, str(LAUNCHER), place, *([str(uid)] if uid else []), "--", str(python), "-I",
                        "-m", "course.cli", "grade", str(work / "subs"), "--parts", "cell", "--jobs", "1",
                        "--out", str(work / "gradebook.csv"), "--reports", str(work / "reports"), "--timeout", "240"]
             env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(work / "tmp"), "LANG": "C.UTF-8",
                    "TF_CPP_MIN_LOG_LEVEL": "2"}
             started[place] = (subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE,
-                                               stderr=subprocess.PIPE, text=True), work, secret, outside)
+                                               stderr=subprocess.PIPE, text=True), work, secret, outside, imported)
         start = time.monotonic()
         results = {}
-        for place, (process, work, secret, outside) in started.items():
+        for place, (process, work, secret, outside, imported) in started.items():
             stdout, stderr = process.communicate(timeout=600)
             rows = {r.name: r for r in gradebook.read(work / "gradebook.csv").values()}
             results[place] = {"code": process.returncode, "out": stdout + stderr, "rows": rows, "work": work,
-                              "secret": secret.read_text(), "outside": outside}
+                              "secret": secret.read_text(), "outside": outside, "imported": imported}
         print(f"\nconfined batches: {time.monotonic() - start:.0f} s")
         for place, result in results.items():
             for row in result["rows"].values():
                 print(f"  {place:5} {row.name:12} {row.status:8} {row.score:4g}/{row.max_score:g} {row.isolation}")
-        yield {"places": results, "listener": listener, "before": before, "python": python}
+        yield {"places": results, "listener": listener, "before": before, "python": python, "view": view,
+               "site_files": site_files}
     finally:
         listener.close()
         for path in made:
@@ -230,11 +263,21 @@ def test_escape_gets_nothing_and_the_buggy_one_after_it_loses_marks(places: dict
     assert "cell.forget_bias" in _failed_checks(buggy) and buggy.parts["cell"][0] < buggy.parts["cell"][1]
 
 
+@pytest.mark.parametrize("place", PLACES)
+def test_the_grader_imported_course_and_packages_that_other_users_reach(places: dict, place: str) -> None:
+    # In a private clone, the real course/ would fail the tasks' uids (or, as root, go unnoticed).
+    view: View = places["view"]
+    course_file, keras_file = places["places"][place]["imported"]
+    assert Path(course_file) == view.repo / "course" / "__init__.py", course_file
+    assert Path(keras_file) == view.path(SITE_FILES[0]), keras_file
+
+
 def test_grader_and_site_packages_are_unchanged(places: dict) -> None:
-    assert package_hash(REPO_ROOT / "course") == places["before"]["course"]
-    assert {f: f.read_bytes() for f in SITE_FILES} == places["before"]["site"]
+    assert {g: package_hash(g) for g in places["before"]["course"]} == places["before"]["course"]
+    assert {f: f.read_bytes() for f in places["site_files"]} == places["before"]["site"]
     site = next((places["python"].parent.parent / "lib").glob("python3*/site-packages"))
     assert not EVIL_PTH.exists() and not (site / EVIL_PTH.name).exists()
+    assert not (places["view"].purelib / EVIL_PTH.name).exists()
 
 
 def test_loopback_port_got_no_connection(places: dict) -> None:

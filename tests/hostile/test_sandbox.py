@@ -22,6 +22,7 @@ import pytest
 
 from course.grading.running import sandbox
 from course.impl import REPO_ROOT
+from readable_view import View
 
 BOX = sandbox.probe()
 needs_sandbox = pytest.mark.skipif(not BOX.active, reason=f"no sandbox on this machine: {BOX.reason}")
@@ -165,49 +166,41 @@ def test_require_refuses_and_auto_goes_on_without_bwrap(failing_bwrap: Callable[
         assert sandbox.current("off").level == sandbox.NONE
 
 
-def _world_readable(path: Path) -> bool:
-    """Whether every folder down to ``path`` lets others in.
-
-    Args:
-        path: Path.
-
-    Returns:
-        bool.
-    """
-    return all(os.stat(p).st_mode & 0o005 == 0o005 for p in (path, *path.parents))
-
-
 @pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/python3").exists() or shutil.which("setpriv") is None
-                    or not _world_readable(REPO_ROOT) or not BOX.active,
-                    reason="needs root (to become another user), the system's python3 and a world-readable clone")
-def test_as_another_user_the_sandbox_uses_a_user_namespace() -> None:
-    # The non-root path: bwrap in a user namespace, started by uid 65534 with the system's python3.
+                    or not BOX.active,
+                    reason="needs root (to become another user), the system's python3 and a sandbox")
+def test_as_another_user_the_sandbox_uses_a_user_namespace(readable_clone: View) -> None:
+    # The non-root path: bwrap in a user namespace, started by uid 65534 with the system's python3,
+    # on the clone as that user reaches it (a hard-linked view when the clone is private).
     with tempfile.TemporaryDirectory(dir="/tmp") as folder:  # pytest's own folders are root's only
         os.chmod(folder, 0o777)
-        _as_another_user(Path(folder))
+        _as_another_user(Path(folder), readable_clone)
 
 
-def _as_another_user(tmp_path: Path) -> None:
+def _as_another_user(tmp_path: Path, view: View) -> None:
     """The body of the test above, in a folder uid 65534 can use.
 
     Args:
         tmp_path: Path.
+        view: View, the repository and site-packages as uid 65534 reaches them.
     """
-    inside = f"import os\nprint(os.getuid(), os.path.exists({sandbox.__file__!r}), os.path.exists({str(REPO_ROOT / 'solutions')!r}))\n"
+    module = view.path(Path(sandbox.__file__))
+    inside = f"import os\nprint(os.getuid(), os.path.exists({str(module)!r}), os.path.exists({str(view.repo / 'solutions')!r}))\n"
     script = tmp_path / "outside.py"
     script.write_text(
         "import subprocess, sys\n"
-        f"sys.path.insert(0, {str(REPO_ROOT)!r})\n"
+        f"sys.path.insert(0, {str(view.repo)!r})\n"
         "from pathlib import Path\nfrom course.grading.running import sandbox\n"
-        "box = sandbox.probe()\nprint(box.level)\n"
+        "box = sandbox.probe()\nprint(box.level, sandbox.__file__)\n"
         f"scratch = Path({str(tmp_path)!r}) / 'scratch'\nscratch.mkdir()\n"
         f"command = box.command([sys.executable, '-I', '-c', {inside!r}], scratch=scratch, env={{}})\n"
         "print(subprocess.run(command, capture_output=True, text=True).stdout.strip())\n")
     script.chmod(0o644)
-    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), sandbox.BWRAP_ENV: BOX.bwrap}
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), sandbox.BWRAP_ENV: str(view.path(Path(BOX.bwrap)))}
     done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", str(script)],
                           capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
-    assert done.stdout.split() == ["bwrap", "65534", "True", "False"], (done.stdout, done.stderr)
+    assert (view.repo / "solutions").is_dir()  # there for uid 65534 outside the sandbox, not inside
+    assert done.stdout.split() == ["bwrap", str(module), "65534", "True", "False"], (done.stdout, done.stderr)
 
 
 def test_check_warns_once_without_a_sandbox_and_goes_on(failing_bwrap: Callable[[str], Any]) -> None:
