@@ -210,15 +210,22 @@ def test_closing_a_runner_ends_a_run_in_progress_and_leaves_nothing(tmp_path: Pa
         handle.write("\nimport time as _time\nwhile '_data_' in __name__:\n    _time.sleep(0.05)\n")
     warm = runner.Runner(jobs=1, warm=True)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        grading = pool.submit(grade_submission, folder, parts=("data",), seed=11, timeouts={"data": 600.0},
+        # The part's limit bounds what a failure here costs (the grading ends by then at the latest).
+        grading = pool.submit(grade_submission, folder, parts=("data",), seed=11, timeouts={"data": 90.0},
                               runner=warm)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(_session_members(warm.worker_pid)) < 2:
-            time.sleep(0.2)  # the worker, then its forked child for the part
-        session = warm.worker_pid
-        assert session is not None and len(_session_members(session)) >= 2
-        began = time.monotonic()
-        warm.close()
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not grading.done() and len(_session_members(warm.worker_pid)) < 2:
+                time.sleep(0.2)  # the worker, then its forked child for the part
+            session, members = warm.worker_pid, _session_members(warm.worker_pid)
+            ended = grading.result() if grading.done() else None
+            assert session is not None and len(members) >= 2, (
+                f"no forked child running in the worker's session: worker {session}, session members {members}, "
+                f"forks {warm.forks(['data'])}, grading ended early: "
+                f"{None if ended is None else (ended.runs['data'].status, ended.runs['data'].reason, ended.runs['data'].output[-500:])}")
+            began = time.monotonic()
+        finally:
+            warm.close()  # also when the assertion fails: the pool must not wait for the part's limit
         report = grading.result(timeout=30)
     assert time.monotonic() - began < 20 and report.runs["data"].status == "crashed"
     assert _session_members(session) == []
