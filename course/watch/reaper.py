@@ -4,7 +4,7 @@ The grading processes run in sessions of their own (so that the terminal's Ctrl-
 watcher, not a child in the middle of its probes), which means Ctrl-C does not reach them.
 The runner ends each one at its timeout; when the watcher stops first, :func:`end_all` does:
 
-- the watcher is made a *child subreaper* (Linux' ``PR_SET_CHILD_SUBREAPER``), so a process
+- the watcher is made a *child subreaper* (:func:`course.grading.running.process.become_subreaper`), so a process
   that a grading child detaches (a double fork) is re-parented to the watcher, not to init,
   and stays among its descendants;
 - on the way out every descendant is killed (``SIGKILL``, stopped first so none forks
@@ -12,38 +12,18 @@ The runner ends each one at its timeout; when the watcher stops first, :func:`en
   left, and the zombies are reaped.
 
 bubblewrap's sandboxes die with their parent (``--die-with-parent``) and take their pid
-namespace along; as root the runner also sweeps each sandbox's own uid
-(:meth:`course.grading.running.sandbox.Sandbox.reap`).
+namespace along; the runner also sweeps each task's own uid and, outside bubblewrap, the
+worker's session (:func:`course.grading.running.process.kill_leftovers`).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 
 import psutil
-
-#: ``PR_SET_CHILD_SUBREAPER`` (linux/prctl.h).
-_PR_SET_CHILD_SUBREAPER = 36
-
-
-def become_subreaper() -> bool:
-    """Make orphaned descendants of this process its own children (Linux only).
-
-    Returns:
-        bool, whether it took effect.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
 
 def descendants() -> list[psutil.Process]:
     """Every living process below this one (zombies left out: they run nothing).

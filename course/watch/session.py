@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from course.grading.intake import InvalidSubmission, package_root
+from course.grading.running.process import become_subreaper
 from course.watch import files, reaper, render, scope
 from course.watch.grader import WatchGrader
 from course.watch.standing import Standing
@@ -143,7 +144,7 @@ def watch(folder: Path, *, parts: tuple[str, ...] | None, seed: int, jobs: int,
         0 once stopped.
     """
     selected = scope.ordered(parts)
-    reaper.become_subreaper()
+    become_subreaper()  # a process a grading child detaches stays the watcher's to kill (reaper.end_all)
     background = Background()
     grader = WatchGrader(folder, seed=seed, jobs=jobs, timeouts=timeouts)
     try:

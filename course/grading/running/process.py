@@ -8,7 +8,9 @@ Each is one function, and every grading path calls that one:
 - :func:`set_limits`: the grading child (:mod:`course.grading.running.child`) and the batch worker
   (:mod:`course.grading.running.batch_worker`);
 - :func:`kill_leftovers`: the worker when one of its tasks ends, and the runner
-  (:mod:`course.grading.running.runner`) when a sandbox ends.
+  (:mod:`course.grading.running.runner`) when a sandbox ends;
+- :func:`become_subreaper`: the batch (:mod:`course.grading.running.sandbox_batch`) and the watcher
+  (:mod:`course.watch.reaper`), so that a process that detaches from its tree stays theirs to kill.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from course.grading.running.confine import effective_capabilities  # imported wh
 
 #: prctl options (linux/prctl.h).
 _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
+_PR_SET_CHILD_SUBREAPER = 36
 #: capset's header version (linux/capability.h, _LINUX_CAPABILITY_VERSION_3).
 _CAPABILITY_VERSION_3 = 0x20080522
 
@@ -163,3 +166,23 @@ def _real_uid(pid: int) -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def become_subreaper() -> bool:
+    """Make this process adopt its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
+
+    A student process that double-forks to leave its process group and session would otherwise
+    be adopted by init and outlive its grading; adopted by this process, it stays among its
+    descendants, where the caller's sweep finds it.
+
+    Returns:
+        bool, whether it took effect (never outside Linux).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False

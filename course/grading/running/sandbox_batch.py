@@ -26,7 +26,6 @@ the fence around that whole tree:
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import hashlib
 import hmac
@@ -44,6 +43,7 @@ from pathlib import Path
 import psutil
 
 from course.grading.limits import FILE_MB, OUTPUT_KB, SUBMISSION_MEMORY_MB, SUBMISSION_SECONDS
+from course.grading.running import process as process_control
 
 #: Environment variable that marks every process of one grading run (inherited by children).
 RUN_MARKER = "LSTM_COURSE_GRADING_RUN"
@@ -229,21 +229,16 @@ _PREEXISTING: set[int] = set()
 
 @functools.cache
 def become_subreaper() -> bool:
-    """Make this process adopt orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``).
+    """Adopt orphaned descendants (:func:`course.grading.running.process.become_subreaper`), once per process.
 
-    A student process that double-forks to leave its process group and session would
-    otherwise be adopted by init and outlive its submission; adopted by this process,
-    it is found and killed by the sweep after its worker ends.
+    A student process that double-forks out of its worker's tree is then found and killed by
+    the sweep after its worker ends; the children this process already had are never touched.
 
     Returns:
         True when this process is now a subreaper.
     """
     _PREEXISTING.update(p.pid for p in psutil.Process().children())
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        return False
+    return process_control.become_subreaper()
 
 
 def _orphans() -> list[psutil.Process]:
